@@ -1,3 +1,102 @@
-return 0;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Threadline.Cli;
+using Threadline.Configuration;
+using Threadline.Http;
+using Threadline.Store;
+using Threadline.Store.Capture;
+using Threadline.Store.Inbox;
+using Threadline.Store.Messages;
+using Threadline.Store.Migrations;
+using Threadline.Workers;
 
-public partial class Program { }
+/// <summary>The composition root: the CLI's verbs, and the server they (and the tests) build.</summary>
+public partial class Program
+{
+    public static Task<int> Main(string[] args) => CliRoot.Create().Parse(args).InvokeAsync();
+
+    /// <summary>
+    /// Builds the Threadline server. Configuration: appsettings.json beside the executable, environment variables
+    /// (<c>WhatsApp__AppSecret</c>), command-line (<c>--WhatsApp:AppSecret=…</c>, <c>--urls</c>), then <paramref name="overrides"/>.
+    /// </summary>
+    public static WebApplication BuildServer(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json ships beside the binary; relative data paths (./data) stay relative to where it is run.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.Services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        builder.Services.AddSingleton<Database>();
+        builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddSingleton<InboxWriter>();
+        builder.Services.AddSingleton<InboxQueue>();
+        builder.Services.AddSingleton<CaptureWriter>();
+        builder.Services.AddSingleton<MessageQueries>();
+        builder.Services.AddSingleton<InboxProcessor>();
+        builder.Services.AddHostedService<InboxWriterService>();
+        builder.Services.AddSingleton<InboxWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealthChecks("/healthz");
+        app.MapWhatsAppWebhook();
+        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        api.MapMessagesApi();
+        api.MapInboxApi();
+        return app;
+    }
+
+    /// <summary>Applies migrations, then starts the server. Throws <see cref="OptionsValidationException"/> when configuration is invalid.</summary>
+    public static async Task StartServerAsync(WebApplication app, CancellationToken ct)
+    {
+        // Validate first, so a bad configuration stops us with one clear message before anything touches the store.
+        _ = app.Services.GetRequiredService<IOptions<WhatsAppOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<InboxOptions>>().Value;
+        await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(ct);
+        await app.StartAsync(ct);
+    }
+}
+
+/// <summary>/healthz: the store answers a trivial query.</summary>
+internal sealed class StoreHealthCheck(Database db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await db.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy(db.Describe());
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("The store does not answer.", ex);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Threadline.Store;
+
+/// <summary>
+/// Opens connections to the configured store with the durability settings Threadline relies on:
+/// SQLite in WAL mode with <c>synchronous=FULL</c> (a committed transaction survives power loss),
+/// PostgreSQL with <c>synchronous_commit=on</c>.
+/// </summary>
+public sealed class Database
+{
+    private readonly string _connectionString;
+
+    static Database() => SQLitePCL.Batteries_V2.Init();
+
+    public Database(IOptions<StorageOptions> options) : this(options.Value) { }
+
+    public Database(StorageOptions options)
+    {
+        Provider = options.ProviderKind;
+        Dialect = SqlDialect.For(Provider);
+        _connectionString = Provider == StorageProvider.Postgres
+            ? PostgresConnectionString(options.ConnectionString)
+            : SqliteConnectionString(options.ConnectionString);
+    }
+
+    public StorageProvider Provider { get; }
+    public SqlDialect Dialect { get; }
+
+    /// <summary>Where the data lives, without secrets (for logs and the CLI).</summary>
+    public string Describe() => Provider == StorageProvider.Postgres
+        ? $"postgres {new NpgsqlConnectionStringBuilder(_connectionString) { Password = null }.Host}/{new NpgsqlConnectionStringBuilder(_connectionString).Database}"
+        : $"sqlite {new SqliteConnectionStringBuilder(_connectionString).DataSource}";
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (Provider == StorageProvider.Postgres)
+        {
+            var pg = new NpgsqlConnection(_connectionString);
+            await pg.OpenAsync(ct);
+            return pg;
+        }
+        var lite = new SqliteConnection(_connectionString);
+        await lite.OpenAsync(ct);
+        await using (var pragma = lite.CreateCommand())
+        {
+            // Per connection: FULL makes every WAL commit fsync (durable before we acknowledge); busy_timeout lets the
+            // inbox writer and the worker take turns at SQLite's single write lock instead of failing.
+            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
+        return lite;
+    }
+
+    private static string SqliteConnectionString(string? configured)
+    {
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? "Data Source=./data/threadline.db" : configured)
+        {
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(directory) && builder.DataSource != ":memory:")
+            Directory.CreateDirectory(directory);
+        return builder.ToString();
+    }
+
+    private static string PostgresConnectionString(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured))
+            throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is 'postgres'.");
+        var builder = new NpgsqlConnectionStringBuilder(configured);
+        // Synchronous commit is PostgreSQL's default; set it explicitly so a server-wide 'off' cannot weaken our promise.
+        builder.Options = string.IsNullOrEmpty(builder.Options) ? "-c synchronous_commit=on" : builder.Options + " -c synchronous_commit=on";
+        return builder.ToString();
+    }
+}

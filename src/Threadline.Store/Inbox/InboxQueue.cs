@@ -1,0 +1,101 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Threadline.Store.Inbox;
+
+/// <summary>A durable inbox row waiting to be processed. (Classes, not positional records: Dapper maps properties by name
+/// and converts SQLite's 64-bit integers, where constructor mapping would demand exact types.)</summary>
+public sealed class InboxRow
+{
+    public long Id { get; init; }
+    public long ReceivedAt { get; init; }
+    public byte[] Body { get; init; } = [];
+    public int Attempts { get; init; }
+}
+
+/// <summary>A dead-lettered inbox row, for <c>threadline inbox dead</c>.</summary>
+public sealed class DeadLetter
+{
+    public long Id { get; init; }
+    public long ReceivedAt { get; init; }
+    public int Attempts { get; init; }
+    public string? LastError { get; init; }
+    public long BodyBytes { get; init; }
+}
+
+/// <summary>Counts for <c>GET /api/v1/inbox/stats</c>.</summary>
+public sealed record InboxStats(long Received, long Processed, long Pending, long DeadLettered);
+
+/// <summary>
+/// The inbox's state machine in SQL: pending (0) → processed (1), or → dead-lettered (2) after repeated failures.
+/// Claims are in id order (arrival order). On PostgreSQL they lock rows with SKIP LOCKED so several instances share
+/// the work; the caller holds the transaction until its results are written.
+/// </summary>
+public sealed class InboxQueue(Database db)
+{
+    public const int Pending = 0, Processed = 1, Dead = 2;
+
+    public Task<IReadOnlyList<InboxRow>> ClaimAsync(DbConnection connection, DbTransaction? tx, int max, long nowMs, CancellationToken ct) =>
+        QueryList<InboxRow>(connection, new CommandDefinition(
+            "SELECT id AS Id, received_at AS ReceivedAt, body AS Body, attempts AS Attempts FROM inbox " +
+            "WHERE state = 0 AND next_attempt_at <= @now ORDER BY id LIMIT @max" + db.Dialect.SkipLocked,
+            new { now = nowMs, max }, tx, cancellationToken: ct));
+
+    // Ids are our own longs, so inlining them is safe and keeps one statement shape for both providers.
+    public Task MarkProcessedAsync(DbConnection connection, DbTransaction tx, IReadOnlyCollection<long> ids, long nowMs, CancellationToken ct) =>
+        ids.Count == 0 ? Task.CompletedTask : connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE inbox SET state = 1, processed_at = @now, last_error = NULL WHERE id IN (" + string.Join(',', ids) + ")",
+            new { now = nowMs }, tx, cancellationToken: ct));
+
+    /// <summary>Records a failed attempt; the row is retried with backoff, and dead-lettered once it reaches <paramref name="maxAttempts"/>.</summary>
+    public Task MarkFailedAsync(DbConnection connection, DbTransaction? tx, long id, string error, int maxAttempts, long nextAttemptAt, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE inbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next, " +
+            "state = CASE WHEN attempts + 1 >= @max THEN 2 ELSE 0 END WHERE id = @id",
+            new { id, error = Truncate(error), next = nextAttemptAt, max = maxAttempts }, tx, cancellationToken: ct));
+
+    /// <summary>Dead-letters a row at once: for bodies that can never be read, retrying changes nothing.</summary>
+    public Task MarkDeadAsync(DbConnection connection, DbTransaction? tx, long id, string error, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE inbox SET attempts = attempts + 1, last_error = @error, state = 2 WHERE id = @id",
+            new { id, error = Truncate(error) }, tx, cancellationToken: ct));
+
+    public async Task<IReadOnlyList<DeadLetter>> DeadAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        string length = db.Provider == StorageProvider.Postgres ? "CAST(octet_length(body) AS BIGINT)" : "CAST(length(body) AS BIGINT)";
+        return await QueryList<DeadLetter>(connection, new CommandDefinition(
+            $"SELECT id AS Id, received_at AS ReceivedAt, attempts AS Attempts, last_error AS LastError, {length} AS BodyBytes " +
+            "FROM inbox WHERE state = 2 ORDER BY id LIMIT @limit", new { limit }, cancellationToken: ct));
+    }
+
+    /// <summary>Puts a dead-lettered row back into the queue. False when no dead-lettered row has that id.</summary>
+    public async Task<bool> RetryAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        int changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE inbox SET state = 0, attempts = 0, next_attempt_at = 0 WHERE id = @id AND state = 2", new { id }, cancellationToken: ct));
+        return changed == 1;
+    }
+
+    public async Task<byte[]?> BodyAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<byte[]>(new CommandDefinition("SELECT body FROM inbox WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public async Task<InboxStats> StatsAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var counts = (await connection.QueryAsync<(long State, long Count)>(new CommandDefinition(
+            "SELECT CAST(state AS BIGINT), COUNT(*) FROM inbox GROUP BY state", cancellationToken: ct)))
+            .ToDictionary(r => r.State, r => r.Count);
+        long Get(int s) => counts.GetValueOrDefault(s);
+        return new InboxStats(Get(Pending) + Get(Processed) + Get(Dead), Get(Processed), Get(Pending), Get(Dead));
+    }
+
+    private static string Truncate(string error) => error.Length <= 4000 ? error : error[..4000];
+
+    private static async Task<IReadOnlyList<T>> QueryList<T>(DbConnection connection, CommandDefinition command) =>
+        (await connection.QueryAsync<T>(command)).AsList();
+}

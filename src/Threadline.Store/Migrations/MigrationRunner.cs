@@ -1,0 +1,66 @@
+using System.Data.Common;
+using System.Reflection;
+using Dapper;
+using Microsoft.Extensions.Logging;
+
+namespace Threadline.Store.Migrations;
+
+/// <summary>
+/// Applies the numbered SQL files embedded in this assembly (<c>0001_name.sql</c> …) that the database has not seen,
+/// each in its own transaction, recording them in <c>schema_migrations</c>. On PostgreSQL an advisory lock keeps
+/// several instances starting at once from racing.
+/// </summary>
+public sealed class MigrationRunner(Database db, TimeProvider clock, ILogger<MigrationRunner> logger)
+{
+    private const long AdvisoryLockKey = 0x7468726561646C; // "threadl"
+
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Embedded()
+    {
+        var assembly = typeof(MigrationRunner).Assembly;
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                string file = n.Split('.')[^2]; // Threadline.Store.Migrations.0001_name.sql
+                int version = int.Parse(file[..file.IndexOf('_')], System.Globalization.CultureInfo.InvariantCulture);
+                using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
+                return (version, file, reader.ReadToEnd());
+            })
+            .OrderBy(m => m.version)
+            .ToList();
+    }
+
+    public async Task<int> ApplyAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        if (db.Provider == StorageProvider.Sqlite)
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: ct));
+        else
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@k)", new { k = AdvisoryLockKey }, cancellationToken: ct));
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                cancellationToken: ct));
+            var applied = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations", cancellationToken: ct))).ToHashSet();
+            int count = 0;
+            foreach (var (version, name, sql) in Embedded().Where(m => !applied.Contains(m.Version)))
+            {
+                await using DbTransaction tx = await connection.BeginTransactionAsync(ct);
+                await connection.ExecuteAsync(new CommandDefinition(db.Dialect.Render(sql), transaction: tx, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
+                    new { version, name, at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+                await tx.CommitAsync(ct);
+                logger.LogInformation("Applied migration {Version} {Name} to {Store}", version, name, db.Describe());
+                count++;
+            }
+            return count;
+        }
+        finally
+        {
+            if (db.Provider == StorageProvider.Postgres)
+                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@k)", new { k = AdvisoryLockKey }, cancellationToken: CancellationToken.None));
+        }
+    }
+}

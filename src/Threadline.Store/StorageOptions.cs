@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Threadline.Store;
+
+/// <summary>Which database Threadline uses. Bound from the <c>Storage</c> configuration section.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary><c>sqlite</c> (embedded, the default) or <c>postgres</c> (several server instances).</summary>
+    /// <value>The default value is <c>sqlite</c>.</value>
+    [Required, RegularExpression("^(?i)(sqlite|postgres|postgresql)$", ErrorMessage = "Storage:Provider must be 'sqlite' or 'postgres'.")]
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>ADO.NET connection string. For SQLite, when empty: <c>Data Source=./data/threadline.db</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    public StorageProvider ProviderKind =>
+        Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? StorageProvider.Postgres : StorageProvider.Sqlite;
+}
+
+public enum StorageProvider { Sqlite, Postgres }

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Threadline.Configuration;
+
+/// <summary>How the inbox worker drains the durable inbox (section <c>Inbox</c>).</summary>
+public sealed class InboxOptions
+{
+    public const string Section = "Inbox";
+
+    /// <summary>Rows taken per transaction.</summary>
+    /// <value>The default value is 256.</value>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>Failed attempts after which a row is dead-lettered.</summary>
+    /// <value>The default value is 5.</value>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>How often the worker looks for rows written by other instances (it is woken at once for its own).</summary>
+    /// <value>The default value is 500 ms.</value>
+    [Range(10, 60_000)]
+    public int PollIntervalMs { get; set; } = 500;
+}
