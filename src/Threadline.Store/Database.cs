@@ -30,6 +30,27 @@ public sealed class Database
     public StorageProvider Provider { get; }
     public SqlDialect Dialect { get; }
 
+    // SQLite has one writer per database. Left to SQLite's busy handler, waiting writers poll with sleeps (whole
+    // seconds in builds without usleep), so this process queues its own writers here instead: FIFO, no sleeping.
+    private readonly SemaphoreSlim _sqliteWriteGate = new(1, 1);
+
+    /// <summary>
+    /// Wrap every write transaction in this. On SQLite it serialises this process's writers; on PostgreSQL, which
+    /// locks rows, it does nothing.
+    /// </summary>
+    public async ValueTask<WriteTurn> WriteTurnAsync(CancellationToken ct)
+    {
+        if (Provider == StorageProvider.Postgres) return default;
+        await _sqliteWriteGate.WaitAsync(ct);
+        return new WriteTurn(_sqliteWriteGate);
+    }
+
+    /// <summary>A held turn at the write gate; dispose to release.</summary>
+    public readonly struct WriteTurn(SemaphoreSlim? gate) : IDisposable
+    {
+        public void Dispose() => gate?.Release();
+    }
+
     /// <summary>Where the data lives, without secrets (for logs and the CLI).</summary>
     public string Describe() => Provider == StorageProvider.Postgres
         ? $"postgres {new NpgsqlConnectionStringBuilder(_connectionString) { Password = null }.Host}/{new NpgsqlConnectionStringBuilder(_connectionString).Database}"

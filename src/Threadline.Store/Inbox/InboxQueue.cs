@@ -73,6 +73,7 @@ public sealed class InboxQueue(Database db)
     public async Task<bool> RetryAsync(long id, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WriteTurnAsync(ct);
         int changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE inbox SET state = 0, attempts = 0, next_attempt_at = 0 WHERE id = @id AND state = 2", new { id }, cancellationToken: ct));
         return changed == 1;

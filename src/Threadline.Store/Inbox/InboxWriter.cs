@@ -79,6 +79,7 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
     private async Task WriteAsync(DbConnection connection, List<PendingReceipt> batch, CancellationToken ct)
     {
         const string sql = "INSERT INTO inbox (received_at, body, body_sha256) VALUES (@at, @body, @sha) ON CONFLICT (body_sha256) DO NOTHING";
+        using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (connection.CanCreateBatch)
         {

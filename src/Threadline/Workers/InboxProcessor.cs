@@ -45,6 +45,7 @@ public sealed class InboxProcessor(
                 else unreadable.Add((row, result.Error ?? "unreadable body"));
             }
 
+            using var turn = await db.WriteTurnAsync(ct);
             tx ??= await connection.BeginTransactionAsync(ct);
             try
             {
