@@ -75,7 +75,7 @@ public static class WebhookParser
         foreach (JsonElement entryElement in body.Entry.EnumerateArray())
         {
             if (entryElement.ValueKind != JsonValueKind.Object || !TryRead(entryElement, Ctx.EntryDto, out var entry))
-                return Fail($"Webhook entry[{e}] must be an object like {\"id\": …, \"changes\": […]}, but is {Describe(entryElement)}.");
+                return Fail($"Webhook entry[{e}] must be an object with \"id\" and \"changes\", but is {Describe(entryElement)}.");
             if (entry.Changes.ValueKind is not (JsonValueKind.Array or JsonValueKind.Undefined or JsonValueKind.Null))
                 return Fail($"Webhook entry[{e}].changes must be an array, but is {Describe(entry.Changes)}.");
 
