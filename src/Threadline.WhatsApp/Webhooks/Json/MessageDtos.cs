@@ -97,7 +97,7 @@ internal sealed class InteractiveDto
     public NfmReplyDto? NfmReply { get; init; }
     public CallPermissionReplyDto? CallPermissionReply { get; init; }
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Other { get; init; }
+    public Dictionary<string, JsonElement>? Other { get; set; } // extension data cannot be init-only
 }
 
 internal sealed class ReplyDto
