@@ -6,10 +6,9 @@ namespace Threadline.WhatsApp.Webhooks.Json;
 // The webhook envelope: object → entry[] → changes[] → {field, value}. Collections stay JsonElement so the parser can
 // check their shape itself (and say exactly what is wrong) and keep each item's raw JSON.
 
-/// <summary>The body's top level.</summary>
+/// <summary>The body's top level (<c>object</c> is checked on the raw element first: an unknown object is kept whole).</summary>
 internal sealed class WebhookBodyDto
 {
-    public string? Object { get; init; }
     public JsonElement Entry { get; init; }
 }
 
