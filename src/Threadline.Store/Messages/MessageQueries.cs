@@ -51,4 +51,32 @@ public sealed class MessageQueries(Database db)
             """;
         return (await connection.QueryAsync<StoredMessage>(new CommandDefinition(sql, new { waId, userId, limit }, cancellationToken: ct))).AsList();
     }
+
+    /// <summary>The most recently active senders with how many of their messages are stored, for the demo's live view.</summary>
+    public async Task<IReadOnlyList<SenderActivity>> RecentSendersAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        const string sql = """
+            SELECT s.sender AS Sender, s.stored AS Stored, s.last_id AS LastId, m.type AS LastType, m.text AS LastText, m.timestamp AS LastTimestamp,
+                   u.profile_name AS ProfileName
+            FROM (SELECT COALESCE(wa_id, user_id) AS sender, COUNT(*) AS stored, MAX(id) AS last_id
+                  FROM messages WHERE direction = 'in' GROUP BY COALESCE(wa_id, user_id)) s
+            JOIN messages m ON m.id = s.last_id
+            LEFT JOIN wa_users u ON u.wa_id = s.sender OR u.user_id = s.sender
+            ORDER BY s.last_id DESC LIMIT @limit
+            """;
+        return (await connection.QueryAsync<SenderActivity>(new CommandDefinition(sql, new { limit }, cancellationToken: ct))).AsList();
+    }
+}
+
+/// <summary>One sender's activity, for the live view.</summary>
+public sealed class SenderActivity
+{
+    public string Sender { get; init; } = "";
+    public string? ProfileName { get; init; }
+    public long Stored { get; init; }
+    public long LastId { get; init; }
+    public string? LastType { get; init; }
+    public string? LastText { get; init; }
+    public long LastTimestamp { get; init; }
 }
