@@ -89,6 +89,9 @@ public sealed class FakeGraphApi(string accessToken = "fake-graph-token", TimePr
             await ErrorAsync(context, 190).ConfigureAwait(false);
             return;
         }
+        // Read the body before any injected delay: once a client times out, its request body is gone.
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        string body = await reader.ReadToEndAsync(CancellationToken.None).ConfigureAwait(false);
         FakeGraphFault? fault;
         lock (_lock)
             _faults.TryDequeue(out fault);
@@ -103,8 +106,6 @@ public sealed class FakeGraphApi(string accessToken = "fake-graph-token", TimePr
             catch (OperationCanceledException) { } // the client gave up; the send still "happened", as at Meta
         }
 
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        string body = await reader.ReadToEndAsync(CancellationToken.None).ConfigureAwait(false);
         var outcome = FakeGraphRequestValidator.Validate(body);
         if (outcome.ErrorCode is { } invalid)
         {

@@ -15,6 +15,7 @@ public static class SimulateCommand
         {
             Description = "Base URL of the Threadline server; webhooks go to {target}/webhooks/whatsapp",
             DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
+            CustomParser = ParseAbsoluteUri, // System.CommandLine has no built-in Uri conversion
         };
         var rate = new Option<double>("--rate") { Description = "Webhooks per second (0 = as fast as possible)", DefaultValueFactory = _ => 50 };
         var count = new Option<int>("--count") { Description = "Number of webhooks to send", DefaultValueFactory = _ => 1000 };
@@ -44,6 +45,15 @@ public static class SimulateCommand
             return await RunAsync(parsed.GetValue(target)!, options, sendOptions, parsed.GetValue(count), cancellationToken);
         });
         return command;
+    }
+
+    private static Uri? ParseAbsoluteUri(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            return uri;
+        result.AddError($"'{text}' is not an absolute http(s) URL.");
+        return null;
     }
 
     private static async Task<int> RunAsync(Uri target, TrafficOptions options, WebhookSendOptions sendOptions, int count, CancellationToken cancellationToken)
