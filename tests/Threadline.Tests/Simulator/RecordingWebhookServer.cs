@@ -15,13 +15,14 @@ internal sealed class RecordingWebhookServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
+    private int _badSignatures;
 
     private RecordingWebhookServer(WebApplication app) => _app = app;
 
     public Uri BaseAddress { get; private set; } = null!;
     public int RequestCount => Volatile.Read(ref _requests);
     public ConcurrentQueue<byte[]> AcceptedBodies { get; } = new();
-    public int BadSignatures;
+    public int BadSignatures => Volatile.Read(ref _badSignatures);
 
     public static async Task<RecordingWebhookServer> StartAsync(string appSecret, Func<int, int>? statusFor = null)
     {
@@ -38,7 +39,7 @@ internal sealed class RecordingWebhookServer : IAsyncDisposable
             byte[] body = buffer.ToArray();
             if (!WebhookSignature.IsValid(body, context.Request.Headers[WebhookSignature.HeaderName], appSecret))
             {
-                Interlocked.Increment(ref server.BadSignatures);
+                Interlocked.Increment(ref server._badSignatures);
                 context.Response.StatusCode = 401;
                 return;
             }
