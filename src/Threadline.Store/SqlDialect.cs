@@ -20,6 +20,13 @@ public sealed class SqlDialect
     /// <summary>Row locking for claims: PostgreSQL lets several instances claim disjoint rows; SQLite has one writer anyway.</summary>
     public string SkipLocked => Provider == StorageProvider.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
 
+    /// <summary>
+    /// "column is one of the list parameter": Dapper expands <c>IN @list</c> for SQLite, but hands Npgsql a real array,
+    /// which PostgreSQL compares with <c>= ANY(@list)</c>.
+    /// </summary>
+    public string InList(string column, string parameter) =>
+        Provider == StorageProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
     public static SqlDialect For(StorageProvider provider) => provider == StorageProvider.Postgres ? Postgres : Sqlite;
 
     /// <summary>Turns a migration's portable text into this provider's SQL.</summary>

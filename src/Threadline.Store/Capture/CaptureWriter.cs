@@ -13,22 +13,19 @@ public sealed record CaptureWriteResult(int MessagesStored, int DuplicateMessage
 /// Writes capture's decisions inside the caller's transaction. Idempotent by unique keys, never by a prior check:
 /// a message id is stored once, a status once per (message, status), an event once per identical payload. Statuses and
 /// edits that arrive before their message are stored and applied when it arrives; a status never moves backwards.
+/// Batch-shaped: one multi-row statement per kind of record, and follow-up work only for what was actually new.
 /// </summary>
-public sealed class CaptureWriter
+public sealed class CaptureWriter(Database db)
 {
     public async Task<CaptureWriteResult> WriteAsync(DbConnection c, DbTransaction tx, CaptureDecision decision, long nowMs, CancellationToken ct)
     {
-        foreach (var user in decision.Users)
-            await UpsertUserAsync(c, tx, user, nowMs, ct);
+        await UpsertUsersAsync(c, tx, decision.Users, nowMs, ct);
+        var inserted = await InsertMessagesAsync(c, tx, decision.Messages, nowMs, ct);
+        if (inserted.Count > 0)
+            await ApplyLateArrivalsAsync(c, tx, decision.Messages.Where(m => inserted.Contains(m.WaMessageId)).ToList(), ct);
+        int statuses = await InsertStatusesAsync(c, tx, decision.Statuses, nowMs, ct);
 
-        int stored = 0, duplicates = 0, statuses = 0, events = 0;
-        foreach (var message in decision.Messages)
-        {
-            if (await InsertMessageAsync(c, tx, message, nowMs, ct)) stored++;
-            else duplicates++;
-        }
-        foreach (var status in decision.Statuses)
-            if (await InsertStatusAsync(c, tx, status, nowMs, ct)) statuses++;
+        int events = 0;
         foreach (var preference in decision.Preferences)
         {
             await ApplyPreferenceAsync(c, tx, preference, nowMs, ct);
@@ -37,78 +34,120 @@ public sealed class CaptureWriter
         }
         foreach (var e in decision.Events)
             if (await InsertEventAsync(c, tx, e, nowMs, ct)) events++;
-        return new CaptureWriteResult(stored, duplicates, statuses, events);
+        return new CaptureWriteResult(inserted.Count, decision.Messages.Count - inserted.Count, statuses, events);
     }
 
-    private static async Task UpsertUserAsync(DbConnection c, DbTransaction tx, WhatsAppUser user, long nowMs, CancellationToken ct)
+    private SqlDialect Dialect => db.Dialect;
+
+    private sealed class UserRow
     {
-        var rows = (await c.QueryAsync<(long Id, string? WaId, string? UserId)>(new CommandDefinition(
-            "SELECT id, wa_id, user_id FROM wa_users WHERE (user_id = @u AND @u IS NOT NULL) OR (wa_id = @w AND @w IS NOT NULL)",
-            new { u = user.UserId, w = user.WaId }, tx, cancellationToken: ct))).AsList();
-        if (rows.Count == 0)
+        public long Id { get; init; }
+        public string? WaId { get; init; }
+        public string? UserId { get; init; }
+        public string? ParentUserId { get; init; }
+        public string? Username { get; init; }
+        public string? ProfileName { get; init; }
+    }
+
+    /// <summary>One read for the whole batch; writes only for users that are new or whose profile changed.</summary>
+    private async Task UpsertUsersAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WhatsAppUser> users, long nowMs, CancellationToken ct)
+    {
+        if (users.Count == 0) return;
+        var waIds = users.Where(u => u.WaId is not null).Select(u => u.WaId!).Distinct().ToList();
+        var userIds = users.Where(u => u.UserId is not null).Select(u => u.UserId!).Distinct().ToList();
+        var known = (await c.QueryAsync<UserRow>(new CommandDefinition(
+            "SELECT id AS Id, wa_id AS WaId, user_id AS UserId, parent_user_id AS ParentUserId, username AS Username, profile_name AS ProfileName " +
+            $"FROM wa_users WHERE {Dialect.InList("wa_id", "waIds")} OR {Dialect.InList("user_id", "userIds")}",
+            new { waIds = waIds.ToArray(), userIds = userIds.ToArray() }, tx, cancellationToken: ct))).AsList();
+        foreach (var user in users)
+            await UpsertUserAsync(c, tx, user, known, nowMs, ct);
+    }
+
+    private static async Task UpsertUserAsync(DbConnection c, DbTransaction tx, WhatsAppUser user, List<UserRow> known, long nowMs, CancellationToken ct)
+    {
+        var byUserId = user.UserId is null ? null : known.FirstOrDefault(k => k.UserId == user.UserId);
+        var byWaId = user.WaId is null ? null : known.FirstOrDefault(k => k.WaId == user.WaId);
+        if (byUserId is null && byWaId is null)
         {
-            await c.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO wa_users (wa_id, user_id, parent_user_id, username, profile_name, first_seen_at, last_seen_at) " +
-                "VALUES (@WaId, @UserId, @ParentUserId, @Username, @ProfileName, @now, @now)",
+            long id = await c.QuerySingleAsync<long>(new CommandDefinition(
+                "INSERT INTO wa_users (wa_id, user_id, parent_user_id, username, profile_name, first_seen_at) " +
+                "VALUES (@WaId, @UserId, @ParentUserId, @Username, @ProfileName, @now) RETURNING id",
                 new { user.WaId, user.UserId, user.ParentUserId, user.Username, user.ProfileName, now = nowMs }, tx, cancellationToken: ct));
+            known.Add(new UserRow { Id = id, WaId = user.WaId, UserId = user.UserId, ParentUserId = user.ParentUserId, Username = user.Username, ProfileName = user.ProfileName });
             return;
         }
         // Two rows (one known by wa_id, one by user id) are for identity resolution to reconcile; here we only refresh
-        // the profile of the row the user id names, and never move a wa_id between rows.
-        var row = rows.Count == 1 ? rows[0] : rows.First(r => r.UserId == user.UserId);
+        // the row the user id names, and never move a wa_id between rows.
+        var row = byUserId ?? byWaId!;
+        string? newWaId = row.WaId is null && (byWaId is null || byWaId == row) ? user.WaId : null;
+        bool changed = newWaId is not null
+            || (row.UserId is null && user.UserId is not null)
+            || (user.ParentUserId is not null && user.ParentUserId != row.ParentUserId)
+            || (user.Username is not null && user.Username != row.Username)
+            || (user.ProfileName is not null && user.ProfileName != row.ProfileName);
+        if (!changed) return;
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE wa_users SET wa_id = COALESCE(wa_id, @w), user_id = COALESCE(user_id, @u), parent_user_id = COALESCE(@ParentUserId, parent_user_id), " +
-            "username = COALESCE(@Username, username), profile_name = COALESCE(@ProfileName, profile_name), last_seen_at = @now WHERE id = @id",
-            new { id = row.Id, w = rows.Count == 1 ? user.WaId : null, u = user.UserId, user.ParentUserId, user.Username, user.ProfileName, now = nowMs },
-            tx, cancellationToken: ct));
+            "username = COALESCE(@Username, username), profile_name = COALESCE(@ProfileName, profile_name) WHERE id = @id",
+            new { id = row.Id, w = newWaId, u = user.UserId, user.ParentUserId, user.Username, user.ProfileName }, tx, cancellationToken: ct));
+        known.Remove(row);
+        known.Add(new UserRow
+        {
+            Id = row.Id, WaId = row.WaId ?? newWaId, UserId = row.UserId ?? user.UserId, ParentUserId = user.ParentUserId ?? row.ParentUserId,
+            Username = user.Username ?? row.Username, ProfileName = user.ProfileName ?? row.ProfileName,
+        });
     }
 
-    private static async Task<bool> InsertMessageAsync(DbConnection c, DbTransaction tx, WaMessage m, long nowMs, CancellationToken ct)
+    /// <summary>Multi-row insert; RETURNING names exactly the messages that were new (duplicates are skipped by the unique key).</summary>
+    private async Task<HashSet<string>> InsertMessagesAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WaMessage> messages, long nowMs, CancellationToken ct)
     {
-        string status = m.Direction == MessageDirection.Inbound ? DeliveryStatus.Received : DeliveryStatus.Sent;
-        int inserted = await c.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO messages (wa_message_id, direction, sent_by, wa_id, user_id, phone_number_id, type, text, timestamp, status, status_rank, " +
-            "reply_to_message_id, ref_message_id, forwarded, error_code, raw_json, stored_at) VALUES (@id, @direction, @sentBy, @waId, @userId, @phone, " +
-            "@type, @text, @ts, @status, @rank, @replyTo, @ref, @forwarded, @error, @raw, @now) ON CONFLICT (wa_message_id) DO NOTHING",
-            new
-            {
-                id = m.WaMessageId,
-                direction = m.Direction == MessageDirection.Inbound ? "in" : "out",
-                sentBy = m.SentBy.ToString().ToLowerInvariant(),
-                waId = m.WaId,
-                userId = m.UserId,
-                phone = m.BusinessPhoneNumberId,
-                type = m.Type,
-                text = m.Text,
-                ts = m.Timestamp.ToUnixTimeMilliseconds(),
-                status,
-                rank = DeliveryStatus.Rank(status),
-                replyTo = m.ReplyToMessageId,
-                @ref = m.RefMessageId,
-                forwarded = m.Forwarded || m.FrequentlyForwarded,
-                error = m.Errors.Count > 0 ? m.Errors[0].Code : (int?)null,
-                raw = m.RawJson,
-                now = nowMs,
-            }, tx, cancellationToken: ct));
-        if (inserted == 0) return false;
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in MultiRowCommand.Chunks(messages))
+        {
+            await using var command = MultiRowCommand.Create(db.Dialect, c, tx,
+                "INSERT INTO messages (wa_message_id, direction, sent_by, wa_id, user_id, phone_number_id, type, text, timestamp, status, status_rank, " +
+                "reply_to_message_id, ref_message_id, forwarded, error_code, raw_json, stored_at)",
+                "ON CONFLICT (wa_message_id) DO NOTHING RETURNING wa_message_id", chunk, m =>
+                {
+                    string status = m.Direction == MessageDirection.Inbound ? DeliveryStatus.Received : DeliveryStatus.Sent;
+                    return
+                    [
+                        m.WaMessageId, m.Direction == MessageDirection.Inbound ? "in" : "out", m.SentBy.ToString().ToLowerInvariant(), m.WaId, m.UserId,
+                        m.BusinessPhoneNumberId, m.Type, m.Text, m.Timestamp.ToUnixTimeMilliseconds(), status, DeliveryStatus.Rank(status),
+                        m.ReplyToMessageId, m.RefMessageId, m.Forwarded || m.FrequentlyForwarded, m.Errors.Count > 0 ? m.Errors[0].Code : null, m.RawJson, nowMs,
+                    ];
+                });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) inserted.Add(reader.GetString(0));
+        }
+        return inserted;
+    }
 
-        // Statuses that arrived before the message: apply the highest-ranked one.
-        var best = await c.QueryFirstOrDefaultAsync<(string Status, long Rank, long Timestamp)?>(new CommandDefinition(
-            "SELECT status, status_rank, timestamp FROM message_statuses WHERE wa_message_id = @id AND status_rank >= 0 ORDER BY status_rank DESC LIMIT 1",
-            new { id = m.WaMessageId }, tx, cancellationToken: ct));
-        if (best is { } s)
-            await ApplyStatusAsync(c, tx, m.WaMessageId, s.Status, (int)s.Rank, s.Timestamp, null, ct);
+    /// <summary>For messages that were new: apply statuses, edits and revokes that arrived before them, and apply edits and revokes among them.</summary>
+    private async Task ApplyLateArrivalsAsync(DbConnection c, DbTransaction tx, List<WaMessage> fresh, CancellationToken ct)
+    {
+        var outbound = fresh.Where(m => m.Direction == MessageDirection.Outbound).Select(m => m.WaMessageId).ToList();
+        if (outbound.Count > 0)
+        {
+            var early = await c.QueryAsync<(string Id, string Status, long Rank, long Timestamp)>(new CommandDefinition(
+                $"SELECT wa_message_id, status, status_rank, timestamp FROM message_statuses WHERE {Dialect.InList("wa_message_id", "outbound")} AND status_rank >= 0",
+                new { outbound = outbound.ToArray() }, tx, cancellationToken: ct));
+            foreach (var best in early.GroupBy(s => s.Id).Select(g => g.MaxBy(s => s.Rank)))
+                await ApplyStatusAsync(c, tx, best.Id, best.Status, (int)best.Rank, best.Timestamp, null, ct);
+        }
 
-        if (m.RefMessageId is not null && m.Type is "edit" or "revoke")
-            await ApplyChangeAsync(c, tx, m.RefMessageId, m.Type, m.Text, m.Timestamp.ToUnixTimeMilliseconds(), ct);
+        foreach (var change in fresh.Where(m => m.RefMessageId is not null && m.Type is "edit" or "revoke"))
+            await ApplyChangeAsync(c, tx, change.RefMessageId!, change.Type, change.Text, change.Timestamp.ToUnixTimeMilliseconds(), ct);
 
-        // Edits and revokes that arrived before this message.
-        var changes = await c.QueryAsync<(string Type, string? Text, long Timestamp)>(new CommandDefinition(
-            "SELECT type, text, timestamp FROM messages WHERE ref_message_id = @id AND type IN ('edit', 'revoke') ORDER BY timestamp, id",
-            new { id = m.WaMessageId }, tx, cancellationToken: ct));
-        foreach (var change in changes)
-            await ApplyChangeAsync(c, tx, m.WaMessageId, change.Type, change.Text, change.Timestamp, ct);
-        return true;
+        var ids = fresh.Select(m => m.WaMessageId).ToList();
+        foreach (var chunk in MultiRowCommand.Chunks(ids))
+        {
+            var waiting = await c.QueryAsync<(string Ref, string Type, string? Text, long Timestamp)>(new CommandDefinition(
+                $"SELECT ref_message_id, type, text, timestamp FROM messages WHERE {Dialect.InList("ref_message_id", "chunk")} AND type IN ('edit', 'revoke') ORDER BY timestamp, id",
+                new { chunk = chunk.ToArray() }, tx, cancellationToken: ct));
+            foreach (var w in waiting)
+                await ApplyChangeAsync(c, tx, w.Ref, w.Type, w.Text, w.Timestamp, ct);
+        }
     }
 
     private static Task ApplyChangeAsync(DbConnection c, DbTransaction tx, string target, string type, string? text, long at, CancellationToken ct) =>
@@ -119,23 +158,32 @@ public sealed class CaptureWriter
                 "UPDATE messages SET original_text = CASE WHEN edited_at IS NULL THEN text ELSE original_text END, text = @text, edited_at = @at " +
                 "WHERE wa_message_id = @target AND (edited_at IS NULL OR edited_at <= @at)", new { target, text, at }, tx, cancellationToken: ct));
 
-    private static async Task<bool> InsertStatusAsync(DbConnection c, DbTransaction tx, StatusUpdate s, long nowMs, CancellationToken ct)
+    private async Task<int> InsertStatusesAsync(DbConnection c, DbTransaction tx, IReadOnlyList<StatusUpdate> statuses, long nowMs, CancellationToken ct)
     {
-        var error = s.Errors.Count > 0 ? s.Errors[0] : null;
-        int rank = DeliveryStatus.Rank(s.Status);
-        long ts = s.Timestamp.ToUnixTimeMilliseconds();
-        int inserted = await c.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO message_statuses (wa_message_id, status, status_rank, timestamp, recipient_id, recipient_user_id, biz_opaque, error_code, " +
-            "error_title, error_details, raw_json, stored_at) VALUES (@id, @status, @rank, @ts, @rid, @ruid, @opaque, @code, @title, @details, @raw, @now) " +
-            "ON CONFLICT (wa_message_id, status) DO NOTHING",
-            new
-            {
-                id = s.WaMessageId, status = s.Status, rank, ts, rid = s.RecipientId, ruid = s.RecipientUserId, opaque = s.BizOpaqueCallbackData,
-                code = error?.Code, title = error?.Title, details = error?.Details ?? error?.Message, raw = s.RawJson, now = nowMs,
-            }, tx, cancellationToken: ct));
-        if (inserted == 1 && rank >= 0)
-            await ApplyStatusAsync(c, tx, s.WaMessageId, s.Status, rank, ts, error?.Code, ct);
-        return inserted == 1;
+        var fresh = new List<StatusUpdate>();
+        var byKey = statuses.ToDictionary(s => (s.WaMessageId, s.Status));
+        foreach (var chunk in MultiRowCommand.Chunks(statuses))
+        {
+            await using var command = MultiRowCommand.Create(db.Dialect, c, tx,
+                "INSERT INTO message_statuses (wa_message_id, status, status_rank, timestamp, recipient_id, recipient_user_id, biz_opaque, error_code, " +
+                "error_title, error_details, raw_json, stored_at)",
+                "ON CONFLICT (wa_message_id, status) DO NOTHING RETURNING wa_message_id, status", chunk, s =>
+                {
+                    var error = s.Errors.Count > 0 ? s.Errors[0] : null;
+                    return
+                    [
+                        s.WaMessageId, s.Status, DeliveryStatus.Rank(s.Status), s.Timestamp.ToUnixTimeMilliseconds(), s.RecipientId, s.RecipientUserId,
+                        s.BizOpaqueCallbackData, error?.Code, error?.Title, error?.Details ?? error?.Message, s.RawJson, nowMs,
+                    ];
+                });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) fresh.Add(byKey[(reader.GetString(0), reader.GetString(1))]);
+        }
+        // Per message, only the highest new status matters; the UPDATE's WHERE keeps it forward-only against what is stored.
+        foreach (var best in fresh.Where(s => DeliveryStatus.Rank(s.Status) >= 0).GroupBy(s => s.WaMessageId).Select(g => g.MaxBy(s => DeliveryStatus.Rank(s.Status))!))
+            await ApplyStatusAsync(c, tx, best.WaMessageId, best.Status, DeliveryStatus.Rank(best.Status), best.Timestamp.ToUnixTimeMilliseconds(),
+                best.Errors.Count > 0 ? best.Errors[0].Code : null, ct);
+        return fresh.Count;
     }
 
     // Forward-only: the WHERE clause is the rule (see DeliveryStatus), so replays and races cannot move a status back.
@@ -145,10 +193,10 @@ public sealed class CaptureWriter
             "WHERE wa_message_id = @id AND status_rank < @rank",
             new { id, status, rank, ts, code = errorCode }, tx, cancellationToken: ct));
 
-    private static async Task ApplyPreferenceAsync(DbConnection c, DbTransaction tx, PreferenceUpdate p, long nowMs, CancellationToken ct)
+    private async Task ApplyPreferenceAsync(DbConnection c, DbTransaction tx, PreferenceUpdate p, long nowMs, CancellationToken ct)
     {
         if (p.Category != "marketing_messages" || (p.WaId is null && p.UserId is null)) return;
-        await UpsertUserAsync(c, tx, new WhatsAppUser(p.WaId, p.UserId, null, null, null), nowMs, ct);
+        await UpsertUsersAsync(c, tx, [new WhatsAppUser(p.WaId, p.UserId, null, null, null)], nowMs, ct);
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE wa_users SET marketing_preference = @value, marketing_preference_at = @at " +
             "WHERE ((wa_id = @w AND @w IS NOT NULL) OR (user_id = @u AND @u IS NOT NULL)) AND (marketing_preference_at IS NULL OR marketing_preference_at <= @at)",

@@ -26,8 +26,7 @@ CREATE TABLE wa_users (
     profile_name           TEXT NULL,
     marketing_preference   TEXT NULL,      -- last user_preferences value for marketing_messages: stop | resume | signup …
     marketing_preference_at BIGINT NULL,
-    first_seen_at          BIGINT NOT NULL,
-    last_seen_at           BIGINT NOT NULL
+    first_seen_at          BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX ux_wa_users_wa_id ON wa_users (wa_id);
 CREATE UNIQUE INDEX ux_wa_users_user_id ON wa_users (user_id);

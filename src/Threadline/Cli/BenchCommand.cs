@@ -1,8 +1,56 @@
 using System.CommandLine;
+using Spectre.Console;
+using Threadline.Bench;
 
 namespace Threadline.Cli;
 
+/// <summary><c>threadline bench ingest</c>: speed goals live here, measured on this machine as ratios, never in timed tests.</summary>
 public static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmarks.");
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks, each beside a baseline measured in the same run.");
+
+        var requests = new Option<int>("--requests") { Description = "Requests in the closed-loop run.", DefaultValueFactory = _ => 20_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight in the closed-loop run.", DefaultValueFactory = _ => 32 };
+        var rate = new Option<double>("--rate") { Description = "Requests per second in the fixed-rate (latency) run.", DefaultValueFactory = _ => 5_000 };
+        var seconds = new Option<int>("--seconds") { Description = "Length of the fixed-rate run.", DefaultValueFactory = _ => 10 };
+        var ingest = new Command("ingest", "Signed webhooks through HTTP into the durable inbox, beside a bare Kestrel endpoint.")
+        {
+            requests, concurrency, rate, seconds,
+        };
+        ingest.TreatUnmatchedTokensAsErrors = false; // --Storage:Provider=postgres --Storage:ConnectionString=… to bench PostgreSQL
+        ingest.SetAction(async (parse, ct) =>
+        {
+            var configuration = CliStore.Configuration(parse.UnmatchedTokens.ToArray());
+            var storage = configuration["Storage:Provider"] is "postgres" or "postgresql"
+                ? new Dictionary<string, string?> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = configuration["Storage:ConnectionString"] }
+                : null;
+            var options = new IngestBenchmarkOptions
+            {
+                Requests = parse.GetValue(requests), Concurrency = parse.GetValue(concurrency), Rate = parse.GetValue(rate),
+                Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)), Storage = storage,
+            };
+            AnsiConsole.MarkupLine($"[bold]threadline bench ingest[/] on {Environment.ProcessorCount} cores; client and servers share this process.");
+            var report = await new IngestBenchmark(options, line => AnsiConsole.WriteLine(line)).RunAsync(ct);
+            Print(report);
+            return 0;
+        });
+        bench.Subcommands.Add(ingest);
+        return bench;
+    }
+
+    private static void Print(IngestReport report)
+    {
+        var table = new Table().Title($"Ingest ({Markup.Escape(report.Store)})")
+            .AddColumns("endpoint", "mode", "req/s", "p50 ms", "p99 ms", "max ms", "acknowledged");
+        foreach (var run in report.Runs)
+            table.AddRow(Markup.Escape(run.Endpoint), Markup.Escape(run.Mode), run.Rate.ToString("N0"), run.P50.TotalMilliseconds.ToString("N2"),
+                run.P99.TotalMilliseconds.ToString("N2"), run.Max.TotalMilliseconds.ToString("N1"), $"{run.Acknowledged:N0}/{run.Requests:N0}");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"Throughput ratio Threadline / bare: [bold]{report.ThroughputRatio:N2}×[/] (target ≥ 0.5×)");
+        AnsiConsole.MarkupLine($"Durable: {report.InboxRows:N0} inbox rows for {report.DistinctBodiesAcknowledged:N0} acknowledged distinct bodies " +
+            (report.InboxRows == report.DistinctBodiesAcknowledged ? "[green](all on disk)[/]" : "[red](MISMATCH)[/]"));
+        AnsiConsole.MarkupLine($"Processing (parse → store) drained the closed-loop burst at [bold]{report.ProcessedRate:N0}[/] bodies/s.");
+    }
 }

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Threadline.Simulator;
+using Threadline.Store;
+using Threadline.Store.Inbox;
+
+namespace Threadline.Bench;
+
+/// <summary>One measured run against one endpoint.</summary>
+public sealed record IngestRun(string Endpoint, string Mode, int Requests, int Acknowledged, double Rate, TimeSpan P50, TimeSpan P99, TimeSpan Max);
+
+/// <summary>What <c>threadline bench ingest</c> found.</summary>
+public sealed record IngestReport(
+    IReadOnlyList<IngestRun> Runs, double ThroughputRatio, long InboxRows, long DistinctBodiesAcknowledged, double ProcessedRate, string Store);
+
+/// <summary>Settings for <see cref="IngestBenchmark"/>.</summary>
+public sealed record IngestBenchmarkOptions
+{
+    /// <summary>Requests per closed-loop (as fast as possible) run.</summary>
+    public int Requests { get; init; } = 20_000;
+    /// <summary>Requests in flight in the closed-loop run.</summary>
+    public int Concurrency { get; init; } = 32;
+    /// <summary>The fixed rate of the latency run (requests per second).</summary>
+    public double Rate { get; init; } = 5_000;
+    /// <summary>Length of the fixed-rate run.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Storage settings for the Threadline server under test (default: a fresh SQLite file in a temp folder).</summary>
+    public IReadOnlyDictionary<string, string?>? Storage { get; init; }
+}
+
+/// <summary>
+/// Signed webhooks through real HTTP into the durable inbox, measured beside a bare Kestrel endpoint that only reads the
+/// body and returns 200, in the same process and run, so the result is a ratio on this machine rather than an absolute
+/// number. Two modes per endpoint: closed loop (as fast as it goes) for throughput, and a fixed rate for latency.
+/// Afterwards it checks durability (every acknowledged body is an inbox row) and how fast processing drained the inbox.
+/// </summary>
+public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<string> log)
+{
+    private const string Secret = "bench-app-secret";
+
+    public async Task<IngestReport> RunAsync(CancellationToken ct)
+    {
+        int fixedCount = (int)(options.Rate * options.Duration.TotalSeconds);
+        log($"Generating {options.Requests + fixedCount:N0} signed webhooks…");
+        var bodies = new TrafficGenerator(new TrafficOptions { AppSecret = Secret, Senders = 2_000, DuplicateRate = 0, Seed = 42 })
+            .Generate(options.Requests + fixedCount).ToList();
+        var closedBodies = bodies.Take(options.Requests).ToList();
+        var fixedBodies = bodies.Skip(options.Requests).ToList();
+
+        string directory = Path.Combine(Path.GetTempPath(), "threadline-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var runs = new List<IngestRun>();
+        try
+        {
+            await using (var bare = await StartBareAsync(ct))
+            {
+                var address = Address(bare);
+                log("Warm-up (bare)…");
+                await SendAsync(address, closedBodies.Take(2_000), 2_000, 0, "warm-up", "bare", ct);
+                runs.Add(await SendAsync(address, closedBodies, options.Requests, 0, "closed loop", "bare Kestrel (read body, 200)", ct));
+                runs.Add(await SendAsync(address, fixedBodies, fixedCount, options.Rate, $"fixed {options.Rate:N0}/s", "bare Kestrel (read body, 200)", ct));
+            }
+
+            var storage = options.Storage ?? new Dictionary<string, string?>
+            {
+                ["Storage:Provider"] = "sqlite",
+                ["Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "bench.db")}",
+            };
+            await using var server = Program.BuildServer(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string?>(storage)
+            {
+                ["WhatsApp:AppSecret"] = Secret,
+                ["Auth:BootstrapAdminKey"] = "bench",
+                ["Logging:LogLevel:Default"] = "Warning",
+            });
+            await Program.StartServerAsync(server, ct);
+            var db = server.Services.GetRequiredService<Database>();
+            var inbox = server.Services.GetRequiredService<InboxQueue>();
+            var threadlineAddress = Address(server);
+
+            log("Warm-up (Threadline)…");
+            var warmup = new TrafficGenerator(new TrafficOptions { AppSecret = Secret, Senders = 50, DuplicateRate = 0, Seed = 7 }).Generate(2_000).ToList();
+            await SendAsync(threadlineAddress, warmup, warmup.Count, 0, "warm-up", "threadline", ct);
+            await WaitDrainedAsync(inbox, ct);
+
+            var before = await inbox.StatsAsync(ct);
+            var clock = Stopwatch.StartNew();
+            var closed = await SendAsync(threadlineAddress, closedBodies, options.Requests, 0, "closed loop", "Threadline (verify, durable inbox, 200)", ct);
+            runs.Add(closed);
+            await WaitDrainedAsync(inbox, ct);
+            double processedRate = (await inbox.StatsAsync(ct)).Processed - before.Processed is var processed and > 0
+                ? processed / clock.Elapsed.TotalSeconds : 0;
+
+            runs.Add(await SendAsync(threadlineAddress, fixedBodies, fixedCount, options.Rate, $"fixed {options.Rate:N0}/s", "Threadline (verify, durable inbox, 200)", ct));
+            await WaitDrainedAsync(inbox, ct);
+
+            await using var c = await db.OpenAsync(ct);
+            long rows = await c.QuerySingleAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM inbox", cancellationToken: ct));
+            long distinct = warmup.Count + closed.Acknowledged + runs[^1].Acknowledged;
+            double ratio = closed.Rate / runs[0].Rate;
+            return new IngestReport(runs, ratio, rows, distinct, processedRate, db.Describe());
+        }
+        finally
+        {
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private async Task<IngestRun> SendAsync(Uri target, IEnumerable<SimulatedWebhook> bodies, int count, double rate, string mode, string endpoint, CancellationToken ct)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = rate > 0 ? 512 : options.Concurrency })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        // One attempt only: a benchmark must not hide failures behind retries.
+        var summary = await new WebhookSender(http).SendAsync(target, bodies, count,
+            new WebhookSendOptions { RatePerSecond = rate, MaxInFlight = rate > 0 ? 512 : options.Concurrency, MaxAttempts = 1 }, cancellationToken: ct);
+        var sorted = summary.Latencies.Order().ToList();
+        var run = new IngestRun(endpoint, mode, count, summary.Acknowledged, summary.Rate, summary.LatencyPercentile(50), summary.LatencyPercentile(99),
+            sorted.Count > 0 ? sorted[^1] : TimeSpan.Zero);
+        log($"{endpoint,-42} {mode,-16} {run.Rate,10:N0} req/s   p50 {run.P50.TotalMilliseconds,6:N2} ms   p99 {run.P99.TotalMilliseconds,6:N2} ms   ok {run.Acknowledged:N0}/{count:N0}");
+        return run;
+    }
+
+    private static async Task WaitDrainedAsync(InboxQueue inbox, CancellationToken ct)
+    {
+        while ((await inbox.StatsAsync(ct)).Pending > 0) await Task.Delay(20, ct);
+    }
+
+    private static async Task<WebApplication> StartBareAsync(CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapPost("/webhooks/whatsapp", async (HttpRequest request) =>
+        {
+            var buffer = new byte[16 * 1024];
+            while (await request.Body.ReadAsync(buffer) > 0) { }
+            return Results.Ok();
+        });
+        await app.StartAsync(ct);
+        return app;
+    }
+
+    private static Uri Address(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+}
