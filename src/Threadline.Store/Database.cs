@@ -56,7 +56,17 @@ public sealed class Database
         ? $"postgres {new NpgsqlConnectionStringBuilder(_connectionString) { Password = null }.Host}/{new NpgsqlConnectionStringBuilder(_connectionString).Database}"
         : $"sqlite {new SqliteConnectionStringBuilder(_connectionString).DataSource}";
 
-    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    /// <summary>Opens a connection whose commits are durable (fsynced).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await OpenAsync(derivedDataOnly: false, ct);
+
+    /// <summary>
+    /// Opens a connection. <paramref name="derivedDataOnly"/> is for the inbox worker, whose writes can all be rebuilt from
+    /// the durable inbox: on SQLite its commits skip the fsync (<c>synchronous=NORMAL</c>). That is safe because WAL is
+    /// one ordered log: a power cut can only lose its unsynced tail, which holds worker commits that are then redone
+    /// (their inbox rows still read "pending"), while every acknowledged webhook was fsynced by its own FULL commit,
+    /// which also synced everything logged before it.
+    /// </summary>
+    public async Task<DbConnection> OpenAsync(bool derivedDataOnly, CancellationToken ct = default)
     {
         if (Provider == StorageProvider.Postgres)
         {
@@ -70,7 +80,8 @@ public sealed class Database
         {
             // Per connection: FULL makes every WAL commit fsync (durable before we acknowledge); busy_timeout lets the
             // inbox writer and the worker take turns at SQLite's single write lock instead of failing.
-            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+            pragma.CommandText = (derivedDataOnly ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;") +
+                " PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
             await pragma.ExecuteNonQueryAsync(ct);
         }
         return lite;

@@ -98,29 +98,23 @@ public sealed class CaptureWriter(Database db)
         });
     }
 
-    /// <summary>Multi-row insert; RETURNING names exactly the messages that were new (duplicates are skipped by the unique key).</summary>
+    /// <summary>Inserts the batch's messages; the result names exactly those that were new (duplicates hit the unique key).</summary>
     private async Task<HashSet<string>> InsertMessagesAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WaMessage> messages, long nowMs, CancellationToken ct)
     {
-        var inserted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in MultiRowCommand.Chunks(messages))
-        {
-            await using var command = MultiRowCommand.Create(db.Dialect, c, tx,
-                "INSERT INTO messages (wa_message_id, direction, sent_by, wa_id, user_id, phone_number_id, type, text, timestamp, status, status_rank, " +
-                "reply_to_message_id, ref_message_id, forwarded, error_code, raw_json, stored_at)",
-                "ON CONFLICT (wa_message_id) DO NOTHING RETURNING wa_message_id", chunk, m =>
-                {
-                    string status = m.Direction == MessageDirection.Inbound ? DeliveryStatus.Received : DeliveryStatus.Sent;
-                    return
-                    [
-                        m.WaMessageId, m.Direction == MessageDirection.Inbound ? "in" : "out", m.SentBy.ToString().ToLowerInvariant(), m.WaId, m.UserId,
-                        m.BusinessPhoneNumberId, m.Type, m.Text, m.Timestamp.ToUnixTimeMilliseconds(), status, DeliveryStatus.Rank(status),
-                        m.ReplyToMessageId, m.RefMessageId, m.Forwarded || m.FrequentlyForwarded, m.Errors.Count > 0 ? m.Errors[0].Code : null, m.RawJson, nowMs,
-                    ];
-                });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) inserted.Add(reader.GetString(0));
-        }
-        return inserted;
+        var inserted = await BulkInsert.ExecuteAsync(db.Dialect, c, tx,
+            "INSERT INTO messages (wa_message_id, direction, sent_by, wa_id, user_id, phone_number_id, type, text, timestamp, status, status_rank, " +
+            "reply_to_message_id, ref_message_id, forwarded, error_code, raw_json, stored_at)",
+            "ON CONFLICT (wa_message_id) DO NOTHING", "wa_message_id", messages, m =>
+            {
+                string status = m.Direction == MessageDirection.Inbound ? DeliveryStatus.Received : DeliveryStatus.Sent;
+                return
+                [
+                    m.WaMessageId, m.Direction == MessageDirection.Inbound ? "in" : "out", m.SentBy.ToString().ToLowerInvariant(), m.WaId, m.UserId,
+                    m.BusinessPhoneNumberId, m.Type, m.Text, m.Timestamp.ToUnixTimeMilliseconds(), status, DeliveryStatus.Rank(status),
+                    m.ReplyToMessageId, m.RefMessageId, m.Forwarded || m.FrequentlyForwarded, m.Errors.Count > 0 ? m.Errors[0].Code : null, m.RawJson, nowMs,
+                ];
+            }, m => m.WaMessageId, ct);
+        return inserted.Select(m => m.WaMessageId).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>For messages that were new: apply statuses, edits and revokes that arrived before them, and apply edits and revokes among them.</summary>
@@ -140,7 +134,7 @@ public sealed class CaptureWriter(Database db)
             await ApplyChangeAsync(c, tx, change.RefMessageId!, change.Type, change.Text, change.Timestamp.ToUnixTimeMilliseconds(), ct);
 
         var ids = fresh.Select(m => m.WaMessageId).ToList();
-        foreach (var chunk in MultiRowCommand.Chunks(ids))
+        foreach (var chunk in ids.Chunk(BulkInsert.MaxRowsPerStatement))
         {
             var waiting = await c.QueryAsync<(string Ref, string Type, string? Text, long Timestamp)>(new CommandDefinition(
                 $"SELECT ref_message_id, type, text, timestamp FROM messages WHERE {Dialect.InList("ref_message_id", "chunk")} AND type IN ('edit', 'revoke') ORDER BY timestamp, id",
@@ -160,25 +154,18 @@ public sealed class CaptureWriter(Database db)
 
     private async Task<int> InsertStatusesAsync(DbConnection c, DbTransaction tx, IReadOnlyList<StatusUpdate> statuses, long nowMs, CancellationToken ct)
     {
-        var fresh = new List<StatusUpdate>();
-        var byKey = statuses.ToDictionary(s => (s.WaMessageId, s.Status));
-        foreach (var chunk in MultiRowCommand.Chunks(statuses))
-        {
-            await using var command = MultiRowCommand.Create(db.Dialect, c, tx,
-                "INSERT INTO message_statuses (wa_message_id, status, status_rank, timestamp, recipient_id, recipient_user_id, biz_opaque, error_code, " +
-                "error_title, error_details, raw_json, stored_at)",
-                "ON CONFLICT (wa_message_id, status) DO NOTHING RETURNING wa_message_id, status", chunk, s =>
-                {
-                    var error = s.Errors.Count > 0 ? s.Errors[0] : null;
-                    return
-                    [
-                        s.WaMessageId, s.Status, DeliveryStatus.Rank(s.Status), s.Timestamp.ToUnixTimeMilliseconds(), s.RecipientId, s.RecipientUserId,
-                        s.BizOpaqueCallbackData, error?.Code, error?.Title, error?.Details ?? error?.Message, s.RawJson, nowMs,
-                    ];
-                });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) fresh.Add(byKey[(reader.GetString(0), reader.GetString(1))]);
-        }
+        var fresh = await BulkInsert.ExecuteAsync(db.Dialect, c, tx,
+            "INSERT INTO message_statuses (wa_message_id, status, status_rank, timestamp, recipient_id, recipient_user_id, biz_opaque, error_code, " +
+            "error_title, error_details, raw_json, stored_at)",
+            "ON CONFLICT (wa_message_id, status) DO NOTHING", "wa_message_id, status", statuses, s =>
+            {
+                var error = s.Errors.Count > 0 ? s.Errors[0] : null;
+                return
+                [
+                    s.WaMessageId, s.Status, DeliveryStatus.Rank(s.Status), s.Timestamp.ToUnixTimeMilliseconds(), s.RecipientId, s.RecipientUserId,
+                    s.BizOpaqueCallbackData, error?.Code, error?.Title, error?.Details ?? error?.Message, s.RawJson, nowMs,
+                ];
+            }, s => s.WaMessageId + "\u001f" + s.Status, ct);
         // Per message, only the highest new status matters; the UPDATE's WHERE keeps it forward-only against what is stored.
         foreach (var best in fresh.Where(s => DeliveryStatus.Rank(s.Status) >= 0).GroupBy(s => s.WaMessageId).Select(g => g.MaxBy(s => DeliveryStatus.Rank(s.Status))!))
             await ApplyStatusAsync(c, tx, best.WaMessageId, best.Status, DeliveryStatus.Rank(best.Status), best.Timestamp.ToUnixTimeMilliseconds(),

@@ -30,7 +30,8 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
     /// <summary>Queues a verified body and completes when it is committed to the store.</summary>
     public async Task AppendAsync(byte[] body, CancellationToken ct)
     {
-        var receipt = new PendingReceipt(body, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        // Hashed here, on the request's thread, so the single writer loop only writes.
+        var receipt = new PendingReceipt(body, Convert.ToHexStringLower(SHA256.HashData(body)), clock.GetUtcNow().ToUnixTimeMilliseconds());
         await _queue.Writer.WriteAsync(receipt, ct);
         await receipt.Done.Task.WaitAsync(ct);
     }
@@ -57,7 +58,7 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
                     foreach (var receipt in batch) receipt.Done.TrySetResult();
                     Committed?.Invoke();
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
                     // The requests in this batch get an error (503): WhatsApp retries them. Nothing was acknowledged.
                     logger.LogError(ex, "Inbox commit of {Count} webhook bodies failed", batch.Count);
@@ -67,6 +68,10 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
                     await Task.Delay(TimeSpan.FromMilliseconds(100), clock, ct);
                 }
             }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutdown ran out of time: whatever is still queued was never acknowledged, so WhatsApp will retry it.
         }
         finally
         {
@@ -78,55 +83,15 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
 
     private async Task WriteAsync(DbConnection connection, List<PendingReceipt> batch, CancellationToken ct)
     {
-        const string sql = "INSERT INTO inbox (received_at, body, body_sha256) VALUES (@at, @body, @sha) ON CONFLICT (body_sha256) DO NOTHING";
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        if (connection.CanCreateBatch)
-        {
-            // PostgreSQL: one round trip for the whole batch.
-            await using var dbBatch = connection.CreateBatch();
-            dbBatch.Transaction = tx;
-            foreach (var receipt in batch)
-            {
-                var command = dbBatch.CreateBatchCommand();
-                command.CommandText = sql;
-                AddParameters(command.Parameters, command.CreateParameter, receipt);
-                dbBatch.BatchCommands.Add(command);
-            }
-            await dbBatch.ExecuteNonQueryAsync(ct);
-        }
-        else
-        {
-            // SQLite: one prepared statement reused for every row; the commit is the only fsync.
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = sql;
-            foreach (var receipt in batch)
-            {
-                command.Parameters.Clear();
-                AddParameters(command.Parameters, command.CreateParameter, receipt);
-                await command.ExecuteNonQueryAsync(ct);
-            }
-        }
+        // The commit below is the only fsync for the whole batch.
+        await BulkInsert.ExecuteAsync(db.Dialect, connection, tx, "INSERT INTO inbox (received_at, body, body_sha256)",
+            "ON CONFLICT (body_sha256) DO NOTHING", "body_sha256", batch, r => [r.ReceivedAt, r.Body, r.Sha256], r => r.Sha256, ct);
         await tx.CommitAsync(ct);
     }
 
-    private static void AddParameters(DbParameterCollection parameters, Func<DbParameter> create, PendingReceipt receipt)
-    {
-        parameters.Add(Parameter(create, "at", receipt.ReceivedAt));
-        parameters.Add(Parameter(create, "body", receipt.Body));
-        parameters.Add(Parameter(create, "sha", Convert.ToHexStringLower(SHA256.HashData(receipt.Body))));
-    }
-
-    private static DbParameter Parameter(Func<DbParameter> create, string name, object value)
-    {
-        var p = create();
-        p.ParameterName = name;
-        p.Value = value;
-        return p;
-    }
-
-    private sealed record PendingReceipt(byte[] Body, long ReceivedAt)
+    private sealed record PendingReceipt(byte[] Body, string Sha256, long ReceivedAt)
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

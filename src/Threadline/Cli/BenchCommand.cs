@@ -15,9 +15,10 @@ public static class BenchCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight in the closed-loop run.", DefaultValueFactory = _ => 32 };
         var rate = new Option<double>("--rate") { Description = "Requests per second in the fixed-rate (latency) run.", DefaultValueFactory = _ => 5_000 };
         var seconds = new Option<int>("--seconds") { Description = "Length of the fixed-rate run.", DefaultValueFactory = _ => 10 };
+        var noProcessing = new Option<bool>("--no-processing") { Description = "Measure the ingest path alone (the inbox worker does not run)." };
         var ingest = new Command("ingest", "Signed webhooks through HTTP into the durable inbox, beside a bare Kestrel endpoint.")
         {
-            requests, concurrency, rate, seconds,
+            requests, concurrency, rate, seconds, noProcessing,
         };
         ingest.TreatUnmatchedTokensAsErrors = false; // --Storage:Provider=postgres --Storage:ConnectionString=… to bench PostgreSQL
         ingest.SetAction(async (parse, ct) =>
@@ -30,6 +31,7 @@ public static class BenchCommand
             {
                 Requests = parse.GetValue(requests), Concurrency = parse.GetValue(concurrency), Rate = parse.GetValue(rate),
                 Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)), Storage = storage,
+                Processing = !parse.GetValue(noProcessing),
             };
             AnsiConsole.MarkupLine($"[bold]threadline bench ingest[/] on {Environment.ProcessorCount} cores; client and servers share this process.");
             var report = await new IngestBenchmark(options, line => AnsiConsole.WriteLine(line)).RunAsync(ct);

@@ -7,6 +7,11 @@ public sealed class InboxOptions
 {
     public const string Section = "Inbox";
 
+    /// <summary>Whether this instance processes the inbox. An ingest-only instance (several behind a load balancer on
+    /// PostgreSQL) can leave processing to others.</summary>
+    /// <value>The default value is true.</value>
+    public bool ProcessingEnabled { get; set; } = true;
+
     /// <summary>Rows taken per transaction.</summary>
     /// <value>The default value is 256.</value>
     [Range(1, 10_000)]

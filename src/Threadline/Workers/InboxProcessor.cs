@@ -27,7 +27,7 @@ public sealed class InboxProcessor(
     public async Task<InboxPass> ProcessNextAsync(CancellationToken ct)
     {
         var settings = options.Value;
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenAsync(derivedDataOnly: true, ct);
         // PostgreSQL: the claim's row locks (SKIP LOCKED) must live as long as the work, so the transaction starts first.
         // SQLite: read without holding the single write lock; only this worker processes rows.
         DbTransaction? tx = db.Provider == StorageProvider.Postgres ? await connection.BeginTransactionAsync(ct) : null;

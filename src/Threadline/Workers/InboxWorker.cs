@@ -19,6 +19,11 @@ public sealed class InboxWorker(InboxProcessor processor, InboxWriter writer, Ti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.ProcessingEnabled)
+        {
+            logger.LogInformation("Inbox processing is disabled on this instance (Inbox:ProcessingEnabled=false)");
+            return;
+        }
         writer.Committed += Wake;
         try
         {
