@@ -13,6 +13,7 @@ namespace Threadline.Store;
 public sealed class Database
 {
     private readonly string _connectionString;
+    private readonly string _inboxConnectionString;
 
     static Database() => SQLitePCL.Batteries_V2.Init();
 
@@ -25,7 +26,15 @@ public sealed class Database
         _connectionString = Provider == StorageProvider.Postgres
             ? PostgresConnectionString(options.ConnectionString)
             : SqliteConnectionString(options.ConnectionString);
+        _inboxConnectionString = Provider == StorageProvider.Postgres ? _connectionString : SqliteInboxConnectionString(_connectionString);
     }
+
+    /// <summary>
+    /// True when the inbox lives in a store of its own (SQLite: a second file), so its writes and the worker's never wait
+    /// for each other; then marking inbox rows is a transaction separate from the worker's writes, which is safe because
+    /// those writes are idempotent (a row processed twice changes nothing). False on PostgreSQL: one database, one transaction.
+    /// </summary>
+    public bool InboxIsSeparate => Provider == StorageProvider.Sqlite;
 
     public StorageProvider Provider { get; }
     public SqlDialect Dialect { get; }
@@ -33,6 +42,7 @@ public sealed class Database
     // SQLite has one writer per database. Left to SQLite's busy handler, waiting writers poll with sleeps (whole
     // seconds in builds without usleep), so this process queues its own writers here instead: FIFO, no sleeping.
     private readonly SemaphoreSlim _sqliteWriteGate = new(1, 1);
+    private readonly SemaphoreSlim _sqliteInboxWriteGate = new(1, 1);
 
     /// <summary>
     /// Wrap every write transaction in this. On SQLite it serialises this process's writers; on PostgreSQL, which
@@ -43,6 +53,14 @@ public sealed class Database
         if (Provider == StorageProvider.Postgres) return default;
         await _sqliteWriteGate.WaitAsync(ct);
         return new WriteTurn(_sqliteWriteGate);
+    }
+
+    /// <summary>The same as <see cref="WriteTurnAsync"/>, for write transactions on the inbox store.</summary>
+    public async ValueTask<WriteTurn> InboxWriteTurnAsync(CancellationToken ct)
+    {
+        if (Provider == StorageProvider.Postgres) return default;
+        await _sqliteInboxWriteGate.WaitAsync(ct);
+        return new WriteTurn(_sqliteInboxWriteGate);
     }
 
     /// <summary>A held turn at the write gate; dispose to release.</summary>
@@ -66,15 +84,20 @@ public sealed class Database
     /// (their inbox rows still read "pending"), while every acknowledged webhook was fsynced by its own FULL commit,
     /// which also synced everything logged before it.
     /// </summary>
-    public async Task<DbConnection> OpenAsync(bool derivedDataOnly, CancellationToken ct = default)
+    public Task<DbConnection> OpenAsync(bool derivedDataOnly, CancellationToken ct = default) => OpenAsync(_connectionString, derivedDataOnly, ct);
+
+    /// <summary>Opens a connection to the inbox store (the same database on PostgreSQL). Its commits are durable unless <paramref name="derivedDataOnly"/>.</summary>
+    public Task<DbConnection> OpenInboxAsync(bool derivedDataOnly = false, CancellationToken ct = default) => OpenAsync(_inboxConnectionString, derivedDataOnly, ct);
+
+    private async Task<DbConnection> OpenAsync(string connectionString, bool derivedDataOnly, CancellationToken ct)
     {
         if (Provider == StorageProvider.Postgres)
         {
-            var pg = new NpgsqlConnection(_connectionString);
+            var pg = new NpgsqlConnection(connectionString);
             await pg.OpenAsync(ct);
             return pg;
         }
-        var lite = new SqliteConnection(_connectionString);
+        var lite = new SqliteConnection(connectionString);
         await lite.OpenAsync(ct);
         await using (var pragma = lite.CreateCommand())
         {
@@ -97,6 +120,17 @@ public sealed class Database
         string? directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
         if (!string.IsNullOrEmpty(directory) && builder.DataSource != ":memory:")
             Directory.CreateDirectory(directory);
+        return builder.ToString();
+    }
+
+    /// <summary><c>./data/threadline.db</c> → <c>./data/threadline.inbox.db</c>.</summary>
+    private static string SqliteInboxConnectionString(string main)
+    {
+        var builder = new SqliteConnectionStringBuilder(main);
+        if (builder.DataSource == ":memory:" || string.IsNullOrEmpty(builder.DataSource))
+            throw new InvalidOperationException("Threadline's SQLite store must be a file: the durable inbox lives beside it.");
+        string directory = Path.GetDirectoryName(builder.DataSource) ?? "";
+        builder.DataSource = Path.Combine(directory, Path.GetFileNameWithoutExtension(builder.DataSource) + ".inbox" + Path.GetExtension(builder.DataSource));
         return builder.ToString();
     }
 

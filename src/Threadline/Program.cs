@@ -81,17 +81,20 @@ public partial class Program
     }
 }
 
-/// <summary>/healthz: the store answers a trivial query.</summary>
+/// <summary>/healthz: the store (and the inbox store) answer a trivial query.</summary>
 internal sealed class StoreHealthCheck(Database db) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = await db.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT 1";
-            await command.ExecuteScalarAsync(cancellationToken);
+            foreach (bool inbox in new[] { false, true })
+            {
+                await using var connection = inbox ? await db.OpenInboxAsync(ct: cancellationToken) : await db.OpenAsync(cancellationToken);
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT 1";
+                await command.ExecuteScalarAsync(cancellationToken);
+            }
             return HealthCheckResult.Healthy(db.Describe());
         }
         catch (Exception ex)

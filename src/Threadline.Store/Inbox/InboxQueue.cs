@@ -62,7 +62,7 @@ public sealed class InboxQueue(Database db)
 
     public async Task<IReadOnlyList<DeadLetter>> DeadAsync(int limit, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenInboxAsync(ct: ct);
         string length = db.Provider == StorageProvider.Postgres ? "CAST(octet_length(body) AS BIGINT)" : "CAST(length(body) AS BIGINT)";
         return await QueryList<DeadLetter>(connection, new CommandDefinition(
             $"SELECT id AS Id, received_at AS ReceivedAt, attempts AS Attempts, last_error AS LastError, {length} AS BodyBytes " +
@@ -72,8 +72,8 @@ public sealed class InboxQueue(Database db)
     /// <summary>Puts a dead-lettered row back into the queue. False when no dead-lettered row has that id.</summary>
     public async Task<bool> RetryAsync(long id, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        using var turn = await db.WriteTurnAsync(ct);
+        await using var connection = await db.OpenInboxAsync(ct: ct);
+        using var turn = await db.InboxWriteTurnAsync(ct);
         int changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE inbox SET state = 0, attempts = 0, next_attempt_at = 0 WHERE id = @id AND state = 2", new { id }, cancellationToken: ct));
         return changed == 1;
@@ -81,13 +81,13 @@ public sealed class InboxQueue(Database db)
 
     public async Task<byte[]?> BodyAsync(long id, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenInboxAsync(ct: ct);
         return await connection.QuerySingleOrDefaultAsync<byte[]>(new CommandDefinition("SELECT body FROM inbox WHERE id = @id", new { id }, cancellationToken: ct));
     }
 
     public async Task<InboxStats> StatsAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenInboxAsync(ct: ct);
         var counts = (await connection.QueryAsync<(long State, long Count)>(new CommandDefinition(
             "SELECT CAST(state AS BIGINT), COUNT(*) FROM inbox GROUP BY state", cancellationToken: ct)))
             .ToDictionary(r => r.State, r => r.Count);

@@ -53,7 +53,7 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
                     batch.Add(receipt);
                 try
                 {
-                    connection ??= await db.OpenAsync(ct);
+                    connection ??= await db.OpenInboxAsync(ct: ct);
                     await WriteAsync(connection, batch, ct);
                     foreach (var receipt in batch) receipt.Done.TrySetResult();
                     Committed?.Invoke();
@@ -83,7 +83,7 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
 
     private async Task WriteAsync(DbConnection connection, List<PendingReceipt> batch, CancellationToken ct)
     {
-        using var turn = await db.WriteTurnAsync(ct);
+        using var turn = await db.InboxWriteTurnAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         // The commit below is the only fsync for the whole batch.
         await BulkInsert.ExecuteAsync(db.Dialect, connection, tx, "INSERT INTO inbox (received_at, body, body_sha256)",

@@ -14,11 +14,14 @@ public sealed class MigrationRunner(Database db, TimeProvider clock, ILogger<Mig
 {
     private const long AdvisoryLockKey = 0x7468726561646C; // "threadl"
 
-    public static IReadOnlyList<(int Version, string Name, string Sql)> Embedded()
+    private const string InboxPrefix = "Threadline.Store.Migrations.Inbox.";
+
+    /// <summary>The migrations of the main store (<paramref name="inbox"/> false) or of the inbox store (Migrations/Inbox/).</summary>
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Embedded(bool inbox)
     {
         var assembly = typeof(MigrationRunner).Assembly;
         return assembly.GetManifestResourceNames()
-            .Where(n => n.EndsWith(".sql", StringComparison.Ordinal))
+            .Where(n => n.EndsWith(".sql", StringComparison.Ordinal) && n.StartsWith(InboxPrefix, StringComparison.Ordinal) == inbox)
             .Select(n =>
             {
                 string file = n.Split('.')[^2]; // Threadline.Store.Migrations.0001_name.sql
@@ -30,9 +33,17 @@ public sealed class MigrationRunner(Database db, TimeProvider clock, ILogger<Mig
             .ToList();
     }
 
+    /// <summary>Brings the main store and the inbox store up to date; returns how many migrations were applied.</summary>
     public async Task<int> ApplyAsync(CancellationToken ct = default)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var main = await db.OpenAsync(ct);
+        int applied = await ApplyAsync(main, "schema_migrations", Embedded(inbox: false), ct);
+        await using var inbox = await db.OpenInboxAsync(ct: ct);
+        return applied + await ApplyAsync(inbox, "inbox_schema_migrations", Embedded(inbox: true), ct);
+    }
+
+    private async Task<int> ApplyAsync(DbConnection connection, string versionTable, IReadOnlyList<(int Version, string Name, string Sql)> migrations, CancellationToken ct)
+    {
         if (db.Provider == StorageProvider.Sqlite)
             await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: ct));
         else
@@ -40,16 +51,16 @@ public sealed class MigrationRunner(Database db, TimeProvider clock, ILogger<Mig
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                $"CREATE TABLE IF NOT EXISTS {versionTable} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
                 cancellationToken: ct));
-            var applied = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations", cancellationToken: ct))).ToHashSet();
+            var applied = (await connection.QueryAsync<int>(new CommandDefinition($"SELECT version FROM {versionTable}", cancellationToken: ct))).ToHashSet();
             int count = 0;
-            foreach (var (version, name, sql) in Embedded().Where(m => !applied.Contains(m.Version)))
+            foreach (var (version, name, sql) in migrations.Where(m => !applied.Contains(m.Version)))
             {
                 await using DbTransaction tx = await connection.BeginTransactionAsync(ct);
                 await connection.ExecuteAsync(new CommandDefinition(db.Dialect.Render(sql), transaction: tx, cancellationToken: ct));
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
+                    $"INSERT INTO {versionTable} (version, name, applied_at) VALUES (@version, @name, @at)",
                     new { version, name, at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
                 await tx.CommitAsync(ct);
                 logger.LogInformation("Applied migration {Version} {Name} to {Store}", version, name, db.Describe());

@@ -98,7 +98,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             runs.Add(await SendAsync(threadlineAddress, fixedBodies, fixedCount, options.Rate, $"fixed {options.Rate:N0}/s", "Threadline (verify, durable inbox, 200)", ct));
             await WaitDrainedAsync(inbox, ct);
 
-            await using var c = await db.OpenAsync(ct);
+            await using var c = await db.OpenInboxAsync(ct: ct);
             long rows = await c.QuerySingleAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM inbox", cancellationToken: ct));
             long distinct = warmup.Count + closed.Acknowledged + runs[^1].Acknowledged;
             double ratio = closed.Rate / runs[0].Rate;

@@ -17,98 +17,139 @@ public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Fa
 
 /// <summary>
 /// The pipeline runner for inbox rows: load a batch → parse → run the stages (today: capture) → write all their
-/// decisions and mark the rows processed in one transaction. A crash anywhere leaves the rows pending, and the
-/// writes are idempotent, so the next pass resumes without loss or duplicate. A body that can never be read is
-/// dead-lettered at once; a batch that fails to write is retried row by row, so one poison row cannot block the rest.
+/// decisions → mark the rows processed. A crash anywhere leaves the rows pending, and the writes are idempotent, so the
+/// next pass resumes without loss or duplicate. A body that can never be read is dead-lettered at once; a batch that
+/// fails to write is retried row by row, so one poison row cannot block the rest.
+/// PostgreSQL: claim (SKIP LOCKED), writes and marks are one transaction, so several instances share the inbox.
+/// SQLite: the inbox is a store of its own; writes commit first, marks second (a crash between them means one
+/// idempotent replay), and neither holds up the webhook endpoint's commits.
 /// </summary>
 public sealed class InboxProcessor(
     Database db, InboxQueue queue, CaptureWriter writer, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
 {
+    private sealed record Claimed(List<(InboxRow Row, WebhookBatch Batch)> Parsed, List<(InboxRow Row, string Error)> Unreadable)
+    {
+        public int Count => Parsed.Count + Unreadable.Count;
+    }
+
     public async Task<InboxPass> ProcessNextAsync(CancellationToken ct)
     {
         var settings = options.Value;
-        await using var connection = await db.OpenAsync(derivedDataOnly: true, ct);
-        // PostgreSQL: the claim's row locks (SKIP LOCKED) must live as long as the work, so the transaction starts first.
-        // SQLite: read without holding the single write lock; only this worker processes rows.
-        DbTransaction? tx = db.Provider == StorageProvider.Postgres ? await connection.BeginTransactionAsync(ct) : null;
-        try
+        // Derived data only: everything written here can be rebuilt from the durable inbox (see Database.OpenAsync).
+        await using var main = await db.OpenAsync(derivedDataOnly: true, ct);
+        if (!db.InboxIsSeparate)
         {
-            var rows = await queue.ClaimAsync(connection, tx, settings.BatchSize, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-            if (rows.Count == 0) return InboxPass.Idle;
-
-            var parsed = new List<(InboxRow Row, WebhookBatch Batch)>(rows.Count);
-            var unreadable = new List<(InboxRow Row, string Error)>();
-            foreach (var row in rows)
-            {
-                var result = WebhookParser.Parse(row.Body);
-                if (result.Batch is { } batch) parsed.Add((row, batch));
-                else unreadable.Add((row, result.Error ?? "unreadable body"));
-            }
-
-            using var turn = await db.WriteTurnAsync(ct);
-            tx ??= await connection.BeginTransactionAsync(ct);
+            await using var tx = await main.BeginTransactionAsync(ct);
+            var claimed = Parse(await queue.ClaimAsync(main, tx, settings.BatchSize, Now(), ct));
+            if (claimed.Count == 0) return InboxPass.Idle;
             try
             {
-                var written = await WriteAsync(connection, tx, parsed, unreadable, ct);
+                var written = await WriteAsync(main, tx, claimed, ct);
+                await MarkAsync(main, tx, claimed, ct);
                 await tx.CommitAsync(ct);
-                return new InboxPass(rows.Count, parsed.Count, unreadable.Count, 0, written);
+                return new InboxPass(claimed.Count, claimed.Parsed.Count, claimed.Unreadable.Count, 0, written);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "Writing a batch of {Count} inbox rows failed; retrying them one by one", rows.Count);
+                logger.LogWarning(ex, "Writing a batch of {Count} inbox rows failed; retrying them one by one", claimed.Count);
                 await tx.RollbackAsync(ct);
-                await tx.DisposeAsync();
-                tx = null;
-                return await OneByOneAsync(connection, parsed, unreadable, ct);
+                return await OneByOneAsync(main, main, claimed, ct);
             }
         }
-        finally
+
+        await using var inbox = await db.OpenInboxAsync(derivedDataOnly: true, ct);
+        var rows = Parse(await queue.ClaimAsync(inbox, null, settings.BatchSize, Now(), ct));
+        if (rows.Count == 0) return InboxPass.Idle;
+        CaptureWriteResult? result;
+        try
         {
-            if (tx is not null) await tx.DisposeAsync();
+            using var turn = await db.WriteTurnAsync(ct);
+            await using var tx = await main.BeginTransactionAsync(ct);
+            result = await WriteAsync(main, tx, rows, ct);
+            await tx.CommitAsync(ct);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Writing a batch of {Count} inbox rows failed; retrying them one by one", rows.Count);
+            return await OneByOneAsync(main, inbox, rows, ct);
+        }
+        using (await db.InboxWriteTurnAsync(ct))
+        {
+            await using var itx = await inbox.BeginTransactionAsync(ct);
+            await MarkAsync(inbox, itx, rows, ct);
+            await itx.CommitAsync(ct);
+        }
+        return new InboxPass(rows.Count, rows.Parsed.Count, rows.Unreadable.Count, 0, result);
     }
 
-    private async Task<CaptureWriteResult> WriteAsync(DbConnection connection, DbTransaction tx,
-        List<(InboxRow Row, WebhookBatch Batch)> parsed, List<(InboxRow Row, string Error)> unreadable, CancellationToken ct)
+    private static Claimed Parse(IReadOnlyList<InboxRow> rows)
     {
-        long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var decision = CaptureStage.Decide(parsed.Select(p => p.Batch));
-        var written = await writer.WriteAsync(connection, tx, decision, now, ct);
-        await queue.MarkProcessedAsync(connection, tx, parsed.Select(p => p.Row.Id).ToList(), now, ct);
-        foreach (var (row, error) in unreadable)
+        var claimed = new Claimed([], []);
+        foreach (var row in rows)
+        {
+            var result = WebhookParser.Parse(row.Body);
+            if (result.Batch is { } batch) claimed.Parsed.Add((row, batch));
+            else claimed.Unreadable.Add((row, result.Error ?? "unreadable body"));
+        }
+        return claimed;
+    }
+
+    private async Task<CaptureWriteResult> WriteAsync(DbConnection connection, DbTransaction tx, Claimed claimed, CancellationToken ct)
+    {
+        var decision = CaptureStage.Decide(claimed.Parsed.Select(p => p.Batch));
+        return await writer.WriteAsync(connection, tx, decision, Now(), ct);
+    }
+
+    private async Task MarkAsync(DbConnection inbox, DbTransaction tx, Claimed claimed, CancellationToken ct)
+    {
+        await queue.MarkProcessedAsync(inbox, tx, claimed.Parsed.Select(p => p.Row.Id).ToList(), Now(), ct);
+        foreach (var (row, error) in claimed.Unreadable)
         {
             logger.LogWarning("Dead-lettered inbox row {InboxId}: {Error}", row.Id, error);
-            await queue.MarkDeadAsync(connection, tx, row.Id, error, ct);
+            await queue.MarkDeadAsync(inbox, tx, row.Id, error, ct);
         }
-        return written;
     }
 
-    private async Task<InboxPass> OneByOneAsync(DbConnection connection,
-        List<(InboxRow Row, WebhookBatch Batch)> parsed, List<(InboxRow Row, string Error)> unreadable, CancellationToken ct)
+    private async Task<InboxPass> OneByOneAsync(DbConnection main, DbConnection inbox, Claimed claimed, CancellationToken ct)
     {
         int processed = 0, failed = 0;
         var settings = options.Value;
-        foreach (var item in parsed)
+        foreach (var item in claimed.Parsed)
         {
-            await using var tx = await connection.BeginTransactionAsync(ct);
+            var single = new Claimed([item], []);
             try
             {
-                await WriteAsync(connection, tx, [item], [], ct);
-                await tx.CommitAsync(ct);
+                using (await db.WriteTurnAsync(ct))
+                {
+                    await using var tx = await main.BeginTransactionAsync(ct);
+                    await WriteAsync(main, tx, single, ct);
+                    if (!db.InboxIsSeparate) await MarkAsync(main, tx, single, ct);
+                    await tx.CommitAsync(ct);
+                }
+                if (db.InboxIsSeparate)
+                {
+                    using var turn = await db.InboxWriteTurnAsync(ct);
+                    await using var itx = await inbox.BeginTransactionAsync(ct);
+                    await MarkAsync(inbox, itx, single, ct);
+                    await itx.CommitAsync(ct);
+                }
                 processed++;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                await tx.RollbackAsync(ct);
                 failed++;
                 // Backoff doubles per attempt (1 s, 2 s, 4 s …) so a transient fault clears before the row is dead-lettered.
                 long next = clock.GetUtcNow().AddSeconds(Math.Pow(2, item.Row.Attempts)).ToUnixTimeMilliseconds();
                 logger.LogError(ex, "Inbox row {InboxId} failed (attempt {Attempt} of {Max})", item.Row.Id, item.Row.Attempts + 1, settings.MaxAttempts);
-                await queue.MarkFailedAsync(connection, null, item.Row.Id, $"{ex.GetType().Name}: {ex.Message}", settings.MaxAttempts, next, ct);
+                using var turn = await db.InboxWriteTurnAsync(ct);
+                await queue.MarkFailedAsync(inbox, null, item.Row.Id, $"{ex.GetType().Name}: {ex.Message}", settings.MaxAttempts, next, ct);
             }
         }
-        foreach (var (row, error) in unreadable)
-            await queue.MarkDeadAsync(connection, null, row.Id, error, ct);
-        return new InboxPass(parsed.Count + unreadable.Count, processed, unreadable.Count, failed, null);
+        using (await db.InboxWriteTurnAsync(ct))
+            foreach (var (row, error) in claimed.Unreadable)
+                await queue.MarkDeadAsync(inbox, null, row.Id, error, ct);
+        return new InboxPass(claimed.Count, processed, claimed.Unreadable.Count, failed, null);
     }
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 }

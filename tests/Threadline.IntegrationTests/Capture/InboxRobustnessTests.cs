@@ -53,7 +53,7 @@ public abstract class InboxRobustnessTests(StoreKind store)
         // Every row pending again, as if the process died after writing but before marking (it cannot, they are one
         // transaction; this proves the writes are idempotent even so).
         var db = host.Services.GetRequiredService<Database>();
-        await using (var c = await db.OpenAsync())
+        await using (var c = await db.OpenInboxAsync())
             await c.ExecuteAsync("UPDATE inbox SET state = 0");
         var stats = await host.WaitForProcessingAsync();
 

@@ -1,20 +1,6 @@
--- 0001: the durable inbox (raw webhook bodies) and what capture stores from them.
+-- 0001: what capture stores from webhook bodies (the bodies themselves live in the inbox store: Inbox/0001_inbox.sql).
 -- Tokens: {id} = auto-increment primary key, {blob} = byte array; SqlDialect replaces them per provider.
 -- Times are unix milliseconds (BIGINT) so both providers compare them the same way.
-
-CREATE TABLE inbox (
-    id              {id},
-    received_at     BIGINT NOT NULL,
-    body            {blob} NOT NULL,
-    body_sha256     TEXT NOT NULL,          -- a byte-identical redelivery is stored once
-    state           SMALLINT NOT NULL DEFAULT 0,  -- 0 pending, 1 processed, 2 dead-lettered
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at BIGINT NOT NULL DEFAULT 0,
-    last_error      TEXT NULL,
-    processed_at    BIGINT NULL
-);
-CREATE UNIQUE INDEX ux_inbox_body_sha256 ON inbox (body_sha256);
-CREATE INDEX ix_inbox_pending ON inbox (state, id);
 
 -- WhatsApp users as webhooks name them (wa_id and/or business-scoped user id). Identity resolution links them to CRM contacts.
 CREATE TABLE wa_users (
