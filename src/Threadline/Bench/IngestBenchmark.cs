@@ -21,7 +21,7 @@ public sealed record IngestBenchmarkOptions
     /// <summary>Requests per closed-loop (as fast as possible) run.</summary>
     public int Requests { get; init; } = 20_000;
     /// <summary>Requests in flight in the closed-loop run.</summary>
-    public int Concurrency { get; init; } = 32;
+    public int Concurrency { get; init; } = 128;
     /// <summary>The fixed rate of the latency run (requests per second).</summary>
     public double Rate { get; init; } = 5_000;
     /// <summary>Length of the fixed-rate run.</summary>

@@ -12,7 +12,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Benchmarks, each beside a baseline measured in the same run.");
 
         var requests = new Option<int>("--requests") { Description = "Requests in the closed-loop run.", DefaultValueFactory = _ => 20_000 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight in the closed-loop run.", DefaultValueFactory = _ => 32 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight in the closed-loop run (group commit needs concurrency to batch; both endpoints get the same).", DefaultValueFactory = _ => 128 };
         var rate = new Option<double>("--rate") { Description = "Requests per second in the fixed-rate (latency) run.", DefaultValueFactory = _ => 5_000 };
         var seconds = new Option<int>("--seconds") { Description = "Length of the fixed-rate run.", DefaultValueFactory = _ => 10 };
         var noProcessing = new Option<bool>("--no-processing") { Description = "Measure the ingest path alone (the inbox worker does not run)." };
