@@ -69,13 +69,16 @@ public sealed class InboxQueue(Database db)
             "FROM inbox WHERE state = 2 ORDER BY id LIMIT @limit", new { limit }, cancellationToken: ct));
     }
 
-    /// <summary>Puts a dead-lettered row back into the queue. False when no dead-lettered row has that id.</summary>
+    /// <summary>
+    /// Puts a dead-lettered row back into the queue for one more attempt. Its attempt count is kept (it tells how often
+    /// the row failed), so if that attempt fails too it is dead-lettered again at once. False when no dead letter has that id.
+    /// </summary>
     public async Task<bool> RetryAsync(long id, CancellationToken ct)
     {
         await using var connection = await db.OpenInboxAsync(ct: ct);
         using var turn = await db.InboxWriteTurnAsync(ct);
         int changed = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE inbox SET state = 0, attempts = 0, next_attempt_at = 0 WHERE id = @id AND state = 2", new { id }, cancellationToken: ct));
+            "UPDATE inbox SET state = 0, next_attempt_at = 0 WHERE id = @id AND state = 2", new { id }, cancellationToken: ct));
         return changed == 1;
     }
 

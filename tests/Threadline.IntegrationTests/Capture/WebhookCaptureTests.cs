@@ -219,7 +219,7 @@ public abstract class WebhookCaptureTests(StoreKind store) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, (await _host.Api.PostAsync($"/api/v1/inbox/{letter.Id}/retry", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Api.PostAsync("/api/v1/inbox/999999/retry", null)).StatusCode);
         stats = await _host.WaitForProcessingAsync();
-        Assert.Equal(1, stats.DeadLettered); // still unreadable: back in the dead letters, not lost
+        Assert.Equal(1, stats.DeadLettered); // still unreadable: back in the dead letters, not lost (attempts: 2)
     }
 
     [Fact]
