@@ -82,12 +82,6 @@ public sealed class InboxQueue(Database db)
         return changed == 1;
     }
 
-    public async Task<byte[]?> BodyAsync(long id, CancellationToken ct)
-    {
-        await using var connection = await db.OpenInboxAsync(ct: ct);
-        return await connection.QuerySingleOrDefaultAsync<byte[]>(new CommandDefinition("SELECT body FROM inbox WHERE id = @id", new { id }, cancellationToken: ct));
-    }
-
     public async Task<InboxStats> StatsAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenInboxAsync(ct: ct);

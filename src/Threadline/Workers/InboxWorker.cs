@@ -14,9 +14,6 @@ public sealed class InboxWorker(InboxProcessor processor, InboxWriter writer, Ti
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
 
-    /// <summary>Passes completed, for the live view and tests.</summary>
-    public long Passes { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.ProcessingEnabled)
@@ -33,7 +30,6 @@ public sealed class InboxWorker(InboxProcessor processor, InboxWriter writer, Ti
                 try
                 {
                     var pass = await processor.ProcessNextAsync(stoppingToken);
-                    Passes++;
                     backoff = TimeSpan.Zero;
                     if (pass.Rows > 0) continue; // more may be waiting
                     await WaitAsync(TimeSpan.FromMilliseconds(options.Value.PollIntervalMs), stoppingToken);
