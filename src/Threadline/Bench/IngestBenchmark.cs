@@ -12,8 +12,12 @@ namespace Threadline.Bench;
 public sealed record IngestRun(string Endpoint, string Mode, int Requests, int Acknowledged, double Rate, TimeSpan P50, TimeSpan P99, TimeSpan Max);
 
 /// <summary>What <c>threadline bench ingest</c> found.</summary>
+/// <param name="ProcessedRate">Bodies processed per second from the start of the closed-loop burst until the inbox was drained.</param>
+/// <param name="FixedRunProcessedRate">Bodies processed per second during the fixed-rate run (keeping up means ≈ the rate).</param>
+/// <param name="FixedRunBacklog">Bodies still pending when the fixed-rate run's last request was acknowledged.</param>
 public sealed record IngestReport(
-    IReadOnlyList<IngestRun> Runs, double ThroughputRatio, long InboxRows, long DistinctBodiesAcknowledged, double ProcessedRate, string Store);
+    IReadOnlyList<IngestRun> Runs, double ThroughputRatio, long InboxRows, long DistinctBodiesAcknowledged, double ProcessedRate,
+    double FixedRunProcessedRate, long FixedRunBacklog, string Store);
 
 /// <summary>Settings for <see cref="IngestBenchmark"/>.</summary>
 public sealed record IngestBenchmarkOptions
@@ -95,14 +99,18 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             double processedRate = (await inbox.StatsAsync(ct)).Processed - before.Processed is var processed and > 0
                 ? processed / clock.Elapsed.TotalSeconds : 0;
 
+            var beforeFixed = await inbox.StatsAsync(ct);
+            var fixedClock = Stopwatch.StartNew();
             runs.Add(await SendAsync(threadlineAddress, fixedBodies, fixedCount, options.Rate, $"fixed {options.Rate:N0}/s", "Threadline (verify, durable inbox, 200)", ct));
+            var afterFixed = await inbox.StatsAsync(ct);
+            double fixedProcessedRate = (afterFixed.Processed - beforeFixed.Processed) / fixedClock.Elapsed.TotalSeconds;
             await WaitDrainedAsync(inbox, ct);
 
             await using var c = await db.OpenInboxAsync(ct: ct);
             long rows = await c.QuerySingleAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM inbox", cancellationToken: ct));
             long distinct = warmup.Count + closed.Acknowledged + runs[^1].Acknowledged;
             double ratio = closed.Rate / runs[0].Rate;
-            return new IngestReport(runs, ratio, rows, distinct, processedRate, db.Describe());
+            return new IngestReport(runs, ratio, rows, distinct, processedRate, fixedProcessedRate, afterFixed.Pending, db.Describe());
         }
         finally
         {

@@ -54,5 +54,7 @@ public static class BenchCommand
         AnsiConsole.MarkupLine($"Durable: {report.InboxRows:N0} inbox rows for {report.DistinctBodiesAcknowledged:N0} acknowledged distinct bodies " +
             (report.InboxRows == report.DistinctBodiesAcknowledged ? "[green](all on disk)[/]" : "[red](MISMATCH)[/]"));
         AnsiConsole.MarkupLine($"Processing (parse → store) drained the closed-loop burst at [bold]{report.ProcessedRate:N0}[/] bodies/s.");
+        AnsiConsole.MarkupLine($"During the fixed-rate run it processed [bold]{report.FixedRunProcessedRate:N0}[/] bodies/s; " +
+            $"{report.FixedRunBacklog:N0} were still pending when the run ended" + (report.FixedRunBacklog < 1_000 ? " (kept up)." : " (fell behind)."));
     }
 }
