@@ -167,18 +167,20 @@ public sealed class CaptureWriter(Database db)
                 ];
             }, s => s.WaMessageId + "\u001f" + s.Status, ct);
         // Per message, only the highest new status matters; the UPDATE's WHERE keeps it forward-only against what is stored.
-        foreach (var best in fresh.Where(s => DeliveryStatus.Rank(s.Status) >= 0).GroupBy(s => s.WaMessageId).Select(g => g.MaxBy(s => DeliveryStatus.Rank(s.Status))!))
-            await ApplyStatusAsync(c, tx, best.WaMessageId, best.Status, DeliveryStatus.Rank(best.Status), best.Timestamp.ToUnixTimeMilliseconds(),
-                best.Errors.Count > 0 ? best.Errors[0].Code : null, ct);
+        var best = fresh.Where(s => DeliveryStatus.Rank(s.Status) >= 0).GroupBy(s => s.WaMessageId)
+            .Select(g => g.MaxBy(s => DeliveryStatus.Rank(s.Status))!).ToList();
+        await StatementBatch.ExecuteAsync(c, tx, ApplyStatusSql, ["id", "status", "rank", "ts", "code"], best, s =>
+            [s.WaMessageId, s.Status, DeliveryStatus.Rank(s.Status), s.Timestamp.ToUnixTimeMilliseconds(), s.Errors.Count > 0 ? s.Errors[0].Code : null], ct);
         return fresh.Count;
     }
 
     // Forward-only: the WHERE clause is the rule (see DeliveryStatus), so replays and races cannot move a status back.
+    private const string ApplyStatusSql =
+        "UPDATE messages SET status = @status, status_rank = @rank, status_at = @ts, error_code = COALESCE(@code, error_code) " +
+        "WHERE wa_message_id = @id AND status_rank < @rank";
+
     private static Task ApplyStatusAsync(DbConnection c, DbTransaction tx, string id, string status, int rank, long ts, int? errorCode, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
-            "UPDATE messages SET status = @status, status_rank = @rank, status_at = @ts, error_code = COALESCE(@code, error_code) " +
-            "WHERE wa_message_id = @id AND status_rank < @rank",
-            new { id, status, rank, ts, code = errorCode }, tx, cancellationToken: ct));
+        c.ExecuteAsync(new CommandDefinition(ApplyStatusSql, new { id, status, rank, ts, code = errorCode }, tx, cancellationToken: ct));
 
     private async Task ApplyPreferenceAsync(DbConnection c, DbTransaction tx, PreferenceUpdate p, long nowMs, CancellationToken ct)
     {
