@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -18,7 +19,19 @@ internal sealed class UnixTimestampConverter : JsonConverter<DateTimeOffset?>
 
     public override bool HandleNull => true;
 
-    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ReadToken(ref reader);
+
+    /// <summary>The same reading for a value already parsed into a document (the envelope's <c>entry[].time</c>): its
+    /// raw bytes go through the converter, so both paths share one definition of a usable time.</summary>
+    public static DateTimeOffset? Read(JsonElement element)
+    {
+        var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(element));
+        reader.Read();
+        return ReadToken(ref reader);
+    }
+
+    private static DateTimeOffset? ReadToken(ref Utf8JsonReader reader)
     {
         switch (reader.TokenType)
         {
