@@ -10,7 +10,8 @@ namespace Threadline.WhatsApp.Webhooks.Json;
 /// <summary>One <c>entry[]</c> object: a WhatsApp Business Account (<c>id</c>) and what changed for it.</summary>
 internal readonly record struct EntryHeader(string? Id, DateTimeOffset? Time, JsonElement Changes)
 {
-    /// <summary>False when <c>id</c> is an object or array (ids may be numbers; see <see cref="LenientStringConverter"/>).</summary>
+    /// <summary>False when <c>id</c> is an object or array (ids may be numbers; see <see cref="LenientStringConverter"/>),
+    /// or <c>id</c> or <c>time</c> is text that is not UTF-8.</summary>
     public static bool TryRead(JsonElement entry, out EntryHeader header)
     {
         header = default;
@@ -23,7 +24,11 @@ internal readonly record struct EntryHeader(string? Id, DateTimeOffset? Time, Js
                 header = header with { Id = id };
             }
             else if (member.NameEquals("time"u8))
-                header = header with { Time = UnixTimestampConverter.Read(member.Value) };
+            {
+                if (!UnixTimestampConverter.TryRead(member.Value, out DateTimeOffset? time))
+                    return false;
+                header = header with { Time = time };
+            }
             else if (member.NameEquals("changes"u8))
                 header = header with { Changes = member.Value };
         }

@@ -27,9 +27,22 @@ internal sealed class LenientStringConverter : JsonConverter<string>
     /// false where <see cref="Read"/> would throw, null for JSON null.</summary>
     public static bool TryRead(JsonElement element, out string? value)
     {
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                value = element.GetString();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                // Text that is not UTF-8: the serializer's read failed here too, which made the member unreadable.
+                value = null;
+                return false;
+            }
+        }
         value = element.ValueKind switch
         {
-            JsonValueKind.String => element.GetString(),
             JsonValueKind.Number => element.GetRawText(), // the number's text as written, as Read keeps it
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
