@@ -18,11 +18,6 @@ internal static class ChangeMapper
 
     private static readonly HashSet<string> ContactFields = ["messages", "smb_message_echoes", "user_preferences", "calls"];
 
-    /// <summary>The members of a contact-facing value that are read; any other member is reported as
-    /// <see cref="WebhookEventKinds.UnrecognizedValue"/> so a WhatsApp addition is noticed rather than silently lost.</summary>
-    private static readonly HashSet<string> KnownValueMembers =
-        ["messaging_product", "metadata", "contacts", "messages", "message_echoes", "statuses", "user_preferences", "calls", "errors"];
-
     public static void Map(string field, JsonElement value, string? wabaId, DateTimeOffset? entryTime, BatchBuilder batch)
     {
         if (ContactFields.Contains(field))
@@ -35,22 +30,21 @@ internal static class ChangeMapper
     /// APPROVED → approved), else the field name.</summary>
     private static string EventKind(string field, JsonElement value) =>
         value.ValueKind == JsonValueKind.Object
-        && TryRead(value, Ctx.EventValueDto, out var dto)
-        && dto.Event.ValueKind == JsonValueKind.String
-        && dto.Event.GetString() is { Length: > 0 } name
+        && LastMember(value, "event"u8) is { ValueKind: JsonValueKind.String } ev
+        && ev.GetString() is { Length: > 0 } name
             ? name.ToLowerInvariant()
             : field;
 
     private static void MapContactField(string field, JsonElement value, string? wabaId, DateTimeOffset? entryTime, BatchBuilder batch)
     {
-        if (value.ValueKind != JsonValueKind.Object || !TryRead(value, Ctx.ContactFieldValueDto, out var dto))
+        if (value.ValueKind != JsonValueKind.Object || !ContactFieldValue.TryRead(value, out var dto))
         {
             batch.AddEvent(field, WebhookEventKinds.InvalidValue, wabaId, entryTime, Raw(value));
             return;
         }
 
         var contacts = new List<WhatsAppUser>();
-        foreach (JsonElement item in dto.Contacts ?? [])
+        foreach (JsonElement item in Items(dto.Contacts))
         {
             if (TryRead(item, Ctx.ContactDto, out var c))
             {
@@ -64,12 +58,12 @@ internal static class ChangeMapper
 
         var ctx = new ChangeContext(field, wabaId, entryTime, dto.Metadata?.PhoneNumberId, contacts);
 
-        foreach (JsonElement item in dto.Messages ?? [])
+        foreach (JsonElement item in Items(dto.Messages))
             MapMessage(item, MessageDirection.Inbound, ctx, batch);
-        foreach (JsonElement item in dto.MessageEchoes ?? [])
+        foreach (JsonElement item in Items(dto.MessageEchoes))
             MapMessage(item, MessageDirection.Outbound, ctx, batch);
 
-        foreach (JsonElement item in dto.Statuses ?? [])
+        foreach (JsonElement item in Items(dto.Statuses))
         {
             if (field == "calls")
                 AddItemEvent(item, WebhookEventKinds.CallStatus, ctx, batch);
@@ -79,10 +73,10 @@ internal static class ChangeMapper
                 batch.AddEvent(field, WebhookEventKinds.InvalidStatus, wabaId, entryTime, Raw(item));
         }
 
-        foreach (JsonElement item in dto.UserPreferences ?? [])
+        foreach (JsonElement item in Items(dto.UserPreferences))
             MapPreference(item, ctx, batch);
 
-        foreach (JsonElement item in dto.Calls ?? [])
+        foreach (JsonElement item in Items(dto.Calls))
         {
             string kind = TryRead(item, Ctx.CallItemDto, out var call) && !string.IsNullOrEmpty(call.Event)
                 ? "call_" + call.Event.ToLowerInvariant()
@@ -90,18 +84,19 @@ internal static class ChangeMapper
             AddItemEvent(item, kind, ctx, batch);
         }
 
-        foreach (JsonElement item in dto.Errors ?? [])
+        foreach (JsonElement item in Items(dto.Errors))
             batch.AddEvent(field, WebhookEventKinds.SystemError, wabaId, entryTime, Raw(item));
 
-        foreach (JsonProperty member in value.EnumerateObject())
-        {
-            if (!KnownValueMembers.Contains(member.Name))
-            {
-                batch.AddEvent(field, WebhookEventKinds.UnrecognizedValue, wabaId, entryTime, value.GetRawText());
-                break;
-            }
-        }
+        if (dto.HasUnknownMember)
+            batch.AddEvent(field, WebhookEventKinds.UnrecognizedValue, wabaId, entryTime, value.GetRawText());
     }
+
+    /// <summary>The items of an array member; none when it was absent or null.</summary>
+    private static JsonElement.ArrayEnumerator Items(JsonElement array) =>
+        (array.ValueKind == JsonValueKind.Array ? array : EmptyArray).EnumerateArray();
+
+    /// <summary>Never disposed, so safe to enumerate from any thread; stands in for an absent array.</summary>
+    private static readonly JsonElement EmptyArray = JsonDocument.Parse("[]"u8.ToArray()).RootElement;
 
     private static void MapMessage(JsonElement item, MessageDirection direction, ChangeContext ctx, BatchBuilder batch)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Threadline.Pipeline.Capture;
 using Threadline.WhatsApp.Webhooks.Json;
@@ -31,25 +32,55 @@ public static class WebhookParser
 
     public static WebhookParseResult Parse(ReadOnlySpan<byte> body)
     {
-        JsonElement root;
+        // The body is parsed once, into one document that the whole walk reads in place. JsonDocument.Parse takes memory,
+        // not a span, hence one pooled copy; the document points into it, so it is returned only after the document is
+        // disposed. Nothing in the batch refers to either: records hold strings.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(body.Length);
         try
         {
-            root = JsonSerializer.Deserialize(body, Ctx.JsonElement);
+            body.CopyTo(buffer);
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(buffer.AsMemory(0, body.Length));
+            }
+            catch (JsonException)
+            {
+                return Fail(InvalidJson(body));
+            }
+
+            using (document)
+            {
+                try
+                {
+                    return ParseEnvelope(document.RootElement);
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
+                {
+                    // Defence in depth: every read below is guarded, but a body must never take the endpoint down.
+                    return Fail($"Webhook body could not be read: {ex.Message}");
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Why the body is not JSON, in the serializer's words (they name the JSON path, which the document reader's
+    /// do not). Runs only for a body the document reader has already rejected, so the second read costs nothing that matters.</summary>
+    private static string InvalidJson(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            JsonSerializer.Deserialize(body, Ctx.JsonElement);
         }
         catch (JsonException ex)
         {
-            return Fail($"Webhook body is not valid JSON (line {ex.LineNumber}, byte {ex.BytePositionInLine}): {ex.Message}");
+            return $"Webhook body is not valid JSON (line {ex.LineNumber}, byte {ex.BytePositionInLine}): {ex.Message}";
         }
-
-        try
-        {
-            return ParseEnvelope(root);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
-        {
-            // Defence in depth: every read below is guarded, but a body must never take the endpoint down.
-            return Fail($"Webhook body could not be read: {ex.Message}");
-        }
+        return "Webhook body is not valid JSON.";
     }
 
     private static WebhookParseResult ParseEnvelope(JsonElement root)
@@ -68,13 +99,14 @@ public static class WebhookParser
             return new WebhookParseResult(batch.Build(), null);
         }
 
-        if (!TryRead(root, Ctx.WebhookBodyDto, out var body) || body.Entry.ValueKind != JsonValueKind.Array)
+        JsonElement entries = LastMember(root, "entry"u8);
+        if (entries.ValueKind != JsonValueKind.Array)
             return Fail($"Webhook \"entry\" must be an array, but is {Describe(root, "entry")}.");
 
         int e = 0;
-        foreach (JsonElement entryElement in body.Entry.EnumerateArray())
+        foreach (JsonElement entryElement in entries.EnumerateArray())
         {
-            if (entryElement.ValueKind != JsonValueKind.Object || !TryRead(entryElement, Ctx.EntryDto, out var entry))
+            if (entryElement.ValueKind != JsonValueKind.Object || !EntryHeader.TryRead(entryElement, out var entry))
                 return Fail($"Webhook entry[{e}] must be an object with \"id\" and \"changes\", but is {Describe(entryElement)}.");
             if (entry.Changes.ValueKind is not (JsonValueKind.Array or JsonValueKind.Undefined or JsonValueKind.Null))
                 return Fail($"Webhook entry[{e}].changes must be an array, but is {Describe(entry.Changes)}.");
@@ -85,7 +117,7 @@ public static class WebhookParser
                 foreach (JsonElement changeElement in entry.Changes.EnumerateArray())
                 {
                     if (changeElement.ValueKind != JsonValueKind.Object
-                        || !TryRead(changeElement, Ctx.ChangeDto, out var change)
+                        || !ChangeHeader.TryRead(changeElement, out var change)
                         || string.IsNullOrEmpty(change.Field))
                         return Fail($"Webhook entry[{e}].changes[{c}] must be an object with a \"field\" string.");
                     ChangeMapper.Map(change.Field, change.Value, entry.Id, entry.Time, batch);

@@ -26,4 +26,15 @@ internal static class JsonRead
     /// <summary>The element's JSON text as received; <c>null</c> for an absent element.</summary>
     public static string Raw(JsonElement element) =>
         element.ValueKind == JsonValueKind.Undefined ? "null" : element.GetRawText();
+
+    /// <summary>The value of <paramref name="obj"/>'s last member named <paramref name="utf8Name"/> (default when absent).
+    /// Last, because that is the member the serializer keeps when a name repeats, and the DTOs this replaces were read so.</summary>
+    public static JsonElement LastMember(JsonElement obj, ReadOnlySpan<byte> utf8Name)
+    {
+        JsonElement found = default;
+        foreach (JsonProperty member in obj.EnumerateObject())
+            if (member.NameEquals(utf8Name))
+                found = member.Value;
+        return found;
+    }
 }

@@ -23,5 +23,33 @@ internal sealed class LenientStringConverter : JsonConverter<string>
             _ => throw new JsonException($"Expected a string, number or boolean, found {reader.TokenType}."),
         };
 
+    /// <summary>The same reading for a value already parsed into a document (the envelope's <c>id</c> and <c>field</c>):
+    /// false where <see cref="Read"/> would throw, null for JSON null.</summary>
+    public static bool TryRead(JsonElement element, out string? value)
+    {
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                value = element.GetString();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                // Text that is not UTF-8: the serializer's read failed here too, which made the member unreadable.
+                value = null;
+                return false;
+            }
+        }
+        value = element.ValueKind switch
+        {
+            JsonValueKind.Number => element.GetRawText(), // the number's text as written, as Read keeps it
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => null,
+        };
+        return element.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array);
+    }
+
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }

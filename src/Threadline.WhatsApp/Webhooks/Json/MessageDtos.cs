@@ -4,230 +4,232 @@ using System.Text.Json.Serialization;
 namespace Threadline.WhatsApp.Webhooks.Json;
 
 // Message and status shapes (docs/whatsapp-cloud-api.md §3, §4). Every member is optional: what a payload lacks is
-// decided by the mappers, never by the deserializer.
+// decided by the mappers, never by the deserializer. Members are settable, not init-only: for init-only members the
+// source generator builds each object through its parameterized-constructor path (an argument array per object, boxed
+// values), which made these hot-path reads markedly slower.
 
 /// <summary>A <c>messages[]</c> or <c>message_echoes[]</c> item; also the inner <c>edit.message</c> (which carries only content).</summary>
 internal sealed class MessageDto
 {
-    public string? Id { get; init; }
-    public string? From { get; init; }
-    public string? FromUserId { get; init; }
-    public string? To { get; init; }
-    public string? ToUserId { get; init; }
+    public string? Id { get; set; }
+    public string? From { get; set; }
+    public string? FromUserId { get; set; }
+    public string? To { get; set; }
+    public string? ToUserId { get; set; }
     [JsonConverter(typeof(UnixTimestampConverter))]
-    public DateTimeOffset? Timestamp { get; init; }
-    public string? Type { get; init; }
-    public TextDto? Text { get; init; }
-    public MediaDto? Image { get; init; }
-    public MediaDto? Video { get; init; }
-    public MediaDto? Audio { get; init; }
-    public MediaDto? Document { get; init; }
-    public MediaDto? Sticker { get; init; }
-    public LocationDto? Location { get; init; }
-    public List<SharedContactDto>? Contacts { get; init; }
-    public InteractiveDto? Interactive { get; init; }
-    public ButtonDto? Button { get; init; }
-    public ReactionDto? Reaction { get; init; }
-    public OrderDto? Order { get; init; }
-    public SystemDto? System { get; init; }
-    public List<ErrorDto>? Errors { get; init; }
-    public ContextDto? Context { get; init; }
-    public ReferralDto? Referral { get; init; }
-    public EditDto? Edit { get; init; }
-    public RevokeDto? Revoke { get; init; }
+    public DateTimeOffset? Timestamp { get; set; }
+    public string? Type { get; set; }
+    public TextDto? Text { get; set; }
+    public MediaDto? Image { get; set; }
+    public MediaDto? Video { get; set; }
+    public MediaDto? Audio { get; set; }
+    public MediaDto? Document { get; set; }
+    public MediaDto? Sticker { get; set; }
+    public LocationDto? Location { get; set; }
+    public List<SharedContactDto>? Contacts { get; set; }
+    public InteractiveDto? Interactive { get; set; }
+    public ButtonDto? Button { get; set; }
+    public ReactionDto? Reaction { get; set; }
+    public OrderDto? Order { get; set; }
+    public SystemDto? System { get; set; }
+    public List<ErrorDto>? Errors { get; set; }
+    public ContextDto? Context { get; set; }
+    public ReferralDto? Referral { get; set; }
+    public EditDto? Edit { get; set; }
+    public RevokeDto? Revoke { get; set; }
 }
 
 internal sealed class TextDto
 {
-    public string? Body { get; init; }
+    public string? Body { get; set; }
 }
 
 internal sealed class MediaDto
 {
-    public string? Id { get; init; }
-    public string? MimeType { get; init; }
+    public string? Id { get; set; }
+    public string? MimeType { get; set; }
     [JsonPropertyName("sha256")]
-    public string? Sha256 { get; init; }
-    public string? Url { get; init; }
-    public string? Caption { get; init; }
-    public string? Filename { get; init; }
-    public bool? Voice { get; init; }
-    public bool? Animated { get; init; }
+    public string? Sha256 { get; set; }
+    public string? Url { get; set; }
+    public string? Caption { get; set; }
+    public string? Filename { get; set; }
+    public bool? Voice { get; set; }
+    public bool? Animated { get; set; }
 }
 
 internal sealed class LocationDto
 {
-    public double? Latitude { get; init; }
-    public double? Longitude { get; init; }
-    public string? Name { get; init; }
-    public string? Address { get; init; }
-    public string? Url { get; init; }
+    public double? Latitude { get; set; }
+    public double? Longitude { get; set; }
+    public string? Name { get; set; }
+    public string? Address { get; set; }
+    public string? Url { get; set; }
 }
 
 internal sealed class SharedContactDto
 {
-    public SharedContactNameDto? Name { get; init; }
-    public List<SharedContactPhoneDto>? Phones { get; init; }
-    public List<SharedContactEmailDto>? Emails { get; init; }
+    public SharedContactNameDto? Name { get; set; }
+    public List<SharedContactPhoneDto>? Phones { get; set; }
+    public List<SharedContactEmailDto>? Emails { get; set; }
 }
 
 internal sealed class SharedContactNameDto
 {
-    public string? FormattedName { get; init; }
+    public string? FormattedName { get; set; }
 }
 
 internal sealed class SharedContactPhoneDto
 {
-    public string? Phone { get; init; }
-    public string? WaId { get; init; }
+    public string? Phone { get; set; }
+    public string? WaId { get; set; }
 }
 
 internal sealed class SharedContactEmailDto
 {
-    public string? Email { get; init; }
+    public string? Email { get; set; }
 }
 
 /// <summary><c>interactive</c>: <c>type</c> names the inner object. Inner types the parser does not model are found in
 /// <see cref="Other"/> by that name.</summary>
 internal sealed class InteractiveDto
 {
-    public string? Type { get; init; }
-    public ReplyDto? ButtonReply { get; init; }
-    public ReplyDto? ListReply { get; init; }
-    public NfmReplyDto? NfmReply { get; init; }
-    public CallPermissionReplyDto? CallPermissionReply { get; init; }
+    public string? Type { get; set; }
+    public ReplyDto? ButtonReply { get; set; }
+    public ReplyDto? ListReply { get; set; }
+    public NfmReplyDto? NfmReply { get; set; }
+    public CallPermissionReplyDto? CallPermissionReply { get; set; }
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Other { get; set; } // extension data cannot be init-only
+    public Dictionary<string, JsonElement>? Other { get; set; }
 }
 
 internal sealed class ReplyDto
 {
-    public string? Id { get; init; }
-    public string? Title { get; init; }
-    public string? Description { get; init; }
+    public string? Id { get; set; }
+    public string? Title { get; set; }
+    public string? Description { get; set; }
 }
 
 internal sealed class NfmReplyDto
 {
-    public string? Name { get; init; }
-    public string? Body { get; init; }
-    public string? ResponseJson { get; init; }
+    public string? Name { get; set; }
+    public string? Body { get; set; }
+    public string? ResponseJson { get; set; }
 }
 
 internal sealed class CallPermissionReplyDto
 {
-    public string? Response { get; init; }
+    public string? Response { get; set; }
 }
 
 internal sealed class ButtonDto
 {
-    public string? Text { get; init; }
-    public string? Payload { get; init; }
+    public string? Text { get; set; }
+    public string? Payload { get; set; }
 }
 
 internal sealed class ReactionDto
 {
-    public string? MessageId { get; init; }
-    public string? Emoji { get; init; }
+    public string? MessageId { get; set; }
+    public string? Emoji { get; set; }
 }
 
 internal sealed class OrderDto
 {
-    public string? CatalogId { get; init; }
-    public string? Text { get; init; }
-    public List<OrderItemDto>? ProductItems { get; init; }
+    public string? CatalogId { get; set; }
+    public string? Text { get; set; }
+    public List<OrderItemDto>? ProductItems { get; set; }
 }
 
 internal sealed class OrderItemDto
 {
-    public string? ProductRetailerId { get; init; }
-    public decimal? Quantity { get; init; }
-    public decimal? ItemPrice { get; init; }
-    public string? Currency { get; init; }
+    public string? ProductRetailerId { get; set; }
+    public decimal? Quantity { get; set; }
+    public decimal? ItemPrice { get; set; }
+    public string? Currency { get; set; }
 }
 
 internal sealed class SystemDto
 {
-    public string? Body { get; init; }
-    public string? Type { get; init; }
-    public string? WaId { get; init; }
-    public string? UserId { get; init; }
+    public string? Body { get; set; }
+    public string? Type { get; set; }
+    public string? WaId { get; set; }
+    public string? UserId { get; set; }
 }
 
 /// <summary>An <c>errors[]</c> item (messages, statuses, system-level).</summary>
 internal sealed class ErrorDto
 {
-    public int? Code { get; init; }
-    public string? Title { get; init; }
-    public string? Message { get; init; }
-    public ErrorDataDto? ErrorData { get; init; }
+    public int? Code { get; set; }
+    public string? Title { get; set; }
+    public string? Message { get; set; }
+    public ErrorDataDto? ErrorData { get; set; }
 }
 
 internal sealed class ErrorDataDto
 {
-    public string? Details { get; init; }
+    public string? Details { get; set; }
 }
 
 internal sealed class ContextDto
 {
-    public string? From { get; init; }
-    public string? Id { get; init; }
-    public bool? Forwarded { get; init; }
-    public bool? FrequentlyForwarded { get; init; }
-    public ReferredProductDto? ReferredProduct { get; init; }
+    public string? From { get; set; }
+    public string? Id { get; set; }
+    public bool? Forwarded { get; set; }
+    public bool? FrequentlyForwarded { get; set; }
+    public ReferredProductDto? ReferredProduct { get; set; }
 }
 
 internal sealed class ReferredProductDto
 {
-    public string? CatalogId { get; init; }
-    public string? ProductRetailerId { get; init; }
+    public string? CatalogId { get; set; }
+    public string? ProductRetailerId { get; set; }
 }
 
 internal sealed class ReferralDto
 {
-    public string? SourceUrl { get; init; }
-    public string? SourceId { get; init; }
-    public string? SourceType { get; init; }
-    public string? Headline { get; init; }
-    public string? Body { get; init; }
-    public string? MediaType { get; init; }
-    public string? CtwaClid { get; init; }
+    public string? SourceUrl { get; set; }
+    public string? SourceId { get; set; }
+    public string? SourceType { get; set; }
+    public string? Headline { get; set; }
+    public string? Body { get; set; }
+    public string? MediaType { get; set; }
+    public string? CtwaClid { get; set; }
 }
 
 internal sealed class EditDto
 {
-    public string? OriginalMessageId { get; init; }
-    public MessageDto? Message { get; init; }
+    public string? OriginalMessageId { get; set; }
+    public MessageDto? Message { get; set; }
 }
 
 internal sealed class RevokeDto
 {
-    public string? OriginalMessageId { get; init; }
+    public string? OriginalMessageId { get; set; }
 }
 
 /// <summary>A <c>statuses[]</c> item of the <c>messages</c> field.</summary>
 internal sealed class StatusDto
 {
-    public string? Id { get; init; }
-    public string? Status { get; init; }
+    public string? Id { get; set; }
+    public string? Status { get; set; }
     [JsonConverter(typeof(UnixTimestampConverter))]
-    public DateTimeOffset? Timestamp { get; init; }
-    public string? RecipientId { get; init; }
-    public string? RecipientUserId { get; init; }
-    public string? BizOpaqueCallbackData { get; init; }
-    public ConversationDto? Conversation { get; init; }
-    public PricingDto? Pricing { get; init; }
-    public List<ErrorDto>? Errors { get; init; }
+    public DateTimeOffset? Timestamp { get; set; }
+    public string? RecipientId { get; set; }
+    public string? RecipientUserId { get; set; }
+    public string? BizOpaqueCallbackData { get; set; }
+    public ConversationDto? Conversation { get; set; }
+    public PricingDto? Pricing { get; set; }
+    public List<ErrorDto>? Errors { get; set; }
 }
 
 internal sealed class ConversationDto
 {
-    public string? Id { get; init; }
+    public string? Id { get; set; }
     [JsonConverter(typeof(UnixTimestampConverter))]
-    public DateTimeOffset? ExpirationTimestamp { get; init; }
+    public DateTimeOffset? ExpirationTimestamp { get; set; }
 }
 
 internal sealed class PricingDto
 {
-    public string? Category { get; init; }
+    public string? Category { get; set; }
 }

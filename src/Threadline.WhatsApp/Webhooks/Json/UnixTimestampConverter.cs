@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -18,7 +19,29 @@ internal sealed class UnixTimestampConverter : JsonConverter<DateTimeOffset?>
 
     public override bool HandleNull => true;
 
-    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ReadToken(ref reader);
+
+    /// <summary>The same reading for a value already parsed into a document (the envelope's <c>entry[].time</c>): its
+    /// raw bytes go through the converter, so both paths share one definition of a usable time. False where the
+    /// serializer's read would throw (a string that is not UTF-8).</summary>
+    public static bool TryRead(JsonElement element, out DateTimeOffset? value)
+    {
+        var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(element));
+        reader.Read();
+        try
+        {
+            value = ReadToken(ref reader);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
+        }
+    }
+
+    private static DateTimeOffset? ReadToken(ref Utf8JsonReader reader)
     {
         switch (reader.TokenType)
         {
@@ -30,6 +53,11 @@ internal sealed class UnixTimestampConverter : JsonConverter<DateTimeOffset?>
                     ? FromSeconds((long)Math.Floor(d))
                     : null;
             case JsonTokenType.String:
+                // Plain digits are parsed where they lie (no string per timestamp). Anything else takes the string path,
+                // which also rejects text that is not UTF-8, as it always has.
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence
+                    && long.TryParse(reader.ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out long digits))
+                    return FromSeconds(digits);
                 string? text = reader.GetString();
                 return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed) ? FromSeconds(parsed) : null;
             case JsonTokenType.StartObject:
