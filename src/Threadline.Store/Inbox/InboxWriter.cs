@@ -27,6 +27,11 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
     /// <summary>Raised after each commit, so the inbox worker picks new rows up at once instead of at its next poll.</summary>
     public event Action? Committed;
 
+    private long _committedBodies;
+
+    /// <summary>Bodies committed since start: lets the worker see whether webhooks are arriving right now.</summary>
+    public long CommittedBodies => Interlocked.Read(ref _committedBodies);
+
     /// <summary>Queues a verified body and completes when it is committed to the store.</summary>
     public async Task AppendAsync(byte[] body, CancellationToken ct)
     {
@@ -56,6 +61,7 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
                     connection ??= await db.OpenInboxAsync(ct: ct);
                     await WriteAsync(connection, batch, ct);
                     foreach (var receipt in batch) receipt.Done.TrySetResult();
+                    Interlocked.Add(ref _committedBodies, batch.Count);
                     Committed?.Invoke();
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested)

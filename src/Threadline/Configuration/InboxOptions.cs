@@ -22,6 +22,15 @@ public sealed class InboxOptions
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// While webhooks are arriving, the worker rests this many times as long as its last pass took, so acknowledging
+    /// webhooks keeps the CPU it needs during bursts (the inbox is durable: processing may lag a burst, never lose it).
+    /// 0.5 caps the worker at about two thirds of a core while ingest is busy, 1 at half; 0 never rests.
+    /// </summary>
+    /// <value>The default value is 0.5.</value>
+    [Range(0, 10)]
+    public double YieldToIngest { get; set; } = 0.5;
+
     /// <summary>How often the worker looks for rows written by other instances (it is woken at once for its own).</summary>
     /// <value>The default value is 500 ms.</value>
     [Range(10, 60_000)]

@@ -29,9 +29,17 @@ public sealed class InboxWorker(InboxProcessor processor, InboxWriter writer, Ti
             {
                 try
                 {
+                    long arrivedBefore = writer.CommittedBodies;
+                    long started = clock.GetTimestamp();
                     var pass = await processor.ProcessNextAsync(stoppingToken);
                     backoff = TimeSpan.Zero;
-                    if (pass.Rows > 0) continue; // more may be waiting
+                    if (pass.Rows > 0)
+                    {
+                        // More may be waiting; but if webhooks arrived meanwhile, let acknowledging them have the CPU first.
+                        if (writer.CommittedBodies != arrivedBefore && options.Value.YieldToIngest > 0)
+                            await Task.Delay(clock.GetElapsedTime(started) * options.Value.YieldToIngest, clock, stoppingToken);
+                        continue;
+                    }
                     await WaitAsync(TimeSpan.FromMilliseconds(options.Value.PollIntervalMs), stoppingToken);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
