@@ -53,14 +53,28 @@ public sealed class CaptureWriter(Database db)
     private async Task UpsertUsersAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WhatsAppUser> users, long nowMs, CancellationToken ct)
     {
         if (users.Count == 0) return;
-        var waIds = users.Where(u => u.WaId is not null).Select(u => u.WaId!).Distinct().ToList();
-        var userIds = users.Where(u => u.UserId is not null).Select(u => u.UserId!).Distinct().ToList();
-        var known = (await c.QueryAsync<UserRow>(new CommandDefinition(
+        var known = await KnownUsersAsync(c, tx, users, ct);
+        // New users in one bulk insert; a user that another row already names (by wa_id or user id) is skipped by the
+        // unique keys and refreshed below instead.
+        var fresh = users.Where(u => !known.Any(k => (u.WaId is not null && k.WaId == u.WaId) || (u.UserId is not null && k.UserId == u.UserId))).ToList();
+        var inserted = await BulkInsert.ExecuteAsync(db.Dialect, c, tx,
+            "INSERT INTO wa_users (wa_id, user_id, parent_user_id, username, profile_name, first_seen_at)", "ON CONFLICT DO NOTHING",
+            "COALESCE(user_id, wa_id)", fresh, u => [u.WaId, u.UserId, u.ParentUserId, u.Username, u.ProfileName, nowMs], u => (u.UserId ?? u.WaId)!, ct);
+        var rest = users.Except(inserted).ToList();
+        if (rest.Count > 0 && inserted.Count > 0)
+            known = await KnownUsersAsync(c, tx, rest, ct); // one just inserted may be the row a later mention refreshes
+        foreach (var user in rest)
+            await UpsertUserAsync(c, tx, user, known, nowMs, ct);
+    }
+
+    private async Task<List<UserRow>> KnownUsersAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WhatsAppUser> users, CancellationToken ct)
+    {
+        var waIds = users.Where(u => u.WaId is not null).Select(u => u.WaId!).Distinct().ToArray();
+        var userIds = users.Where(u => u.UserId is not null).Select(u => u.UserId!).Distinct().ToArray();
+        return (await c.QueryAsync<UserRow>(new CommandDefinition(
             "SELECT id AS Id, wa_id AS WaId, user_id AS UserId, parent_user_id AS ParentUserId, username AS Username, profile_name AS ProfileName " +
             $"FROM wa_users WHERE {Dialect.InList("wa_id", "waIds")} OR {Dialect.InList("user_id", "userIds")}",
-            new { waIds = waIds.ToArray(), userIds = userIds.ToArray() }, tx, cancellationToken: ct))).AsList();
-        foreach (var user in users)
-            await UpsertUserAsync(c, tx, user, known, nowMs, ct);
+            new { waIds, userIds }, tx, cancellationToken: ct))).AsList();
     }
 
     private static async Task UpsertUserAsync(DbConnection c, DbTransaction tx, WhatsAppUser user, List<UserRow> known, long nowMs, CancellationToken ct)

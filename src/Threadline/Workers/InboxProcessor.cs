@@ -40,6 +40,15 @@ public sealed class InboxProcessor(
         if (!db.InboxIsSeparate)
         {
             await using var tx = await main.BeginTransactionAsync(ct);
+            // Derived data: this commit need not wait for its own WAL flush. A crash loses at most the last few such
+            // commits, marks included, so those rows are simply processed again; every acknowledged webhook was flushed
+            // by its own synchronous commit, which also flushes everything logged before it.
+            await using (var relaxed = main.CreateCommand())
+            {
+                relaxed.Transaction = tx;
+                relaxed.CommandText = "SET LOCAL synchronous_commit = off";
+                await relaxed.ExecuteNonQueryAsync(ct);
+            }
             var claimed = Parse(await queue.ClaimAsync(main, tx, settings.BatchSize, Now(), ct));
             if (claimed.Count == 0) return InboxPass.Idle;
             try

@@ -97,6 +97,22 @@ public abstract class InboxRobustnessTests(StoreKind store)
     }
 
     [Fact]
+    public async Task OneBatch_SameUserByNumberThenByNumberAndUserId_IsOneUserWithBoth()
+    {
+        await using var host = await ThreadlineHost.StartAsync(store, new Dictionary<string, string?> { ["Inbox:ProcessingEnabled"] = "false" });
+        await host.PostWebhookAsync(Payloads.Text("4917012345678", "wamid.u1", T0, "first"));
+        await host.PostWebhookAsync(Payloads.Inbound("4917012345678", "DE.777", Payloads.TextMessage("4917012345678", "wamid.u2", T0 + 1, "second")));
+        await host.PostWebhookAsync(Payloads.Inbound(null, "DE.777", Payloads.TextMessage(null, "wamid.u3", T0 + 2, "third", fromUserId: "DE.777")));
+
+        var pass = await host.Services.GetRequiredService<InboxProcessor>().ProcessNextAsync(default); // all three in one batch
+        Assert.Equal((3, 3), (pass.Rows, pass.Processed));
+        await using var c = await host.Services.GetRequiredService<Database>().OpenAsync();
+        var users = (await c.QueryAsync<(string? WaId, string? UserId)>("SELECT wa_id, user_id FROM wa_users")).ToList();
+        Assert.Equal(("4917012345678", "DE.777"), Assert.Single(users));
+        Assert.Equal(["first", "second", "third"], (await host.MessagesAsync("+4917012345678")).Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task Start_WithoutAppSecret_RefusesWithAClearMessage()
     {
         var settings = new Dictionary<string, string?>(await TestDatabases.CreateAsync(store, Path.GetTempPath())) { ["WhatsApp:AppSecret"] = "" };
