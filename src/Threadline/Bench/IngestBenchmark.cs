@@ -32,6 +32,8 @@ public sealed record IngestBenchmarkOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Whether the inbox worker runs during the measurement (false measures the ingest path alone).</summary>
     public bool Processing { get; init; } = true;
+    /// <summary>Further settings for the server under test (e.g. <c>Inbox:YieldToIngest</c>).</summary>
+    public IReadOnlyDictionary<string, string?> ServerSettings { get; init; } = new Dictionary<string, string?>();
     /// <summary>Storage settings for the Threadline server under test (default: a fresh SQLite file in a temp folder).</summary>
     public IReadOnlyDictionary<string, string?>? Storage { get; init; }
 }
@@ -74,7 +76,9 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
                 ["Storage:Provider"] = "sqlite",
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "bench.db")}",
             };
-            await using var server = Program.BuildServer(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string?>(storage)
+            var settings = new Dictionary<string, string?>(storage);
+            foreach (var (key, value) in options.ServerSettings) settings[key] = value;
+            await using var server = Program.BuildServer(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string?>(settings)
             {
                 ["WhatsApp:AppSecret"] = Secret,
                 ["Auth:BootstrapAdminKey"] = "bench",

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using Threadline.Bench;
 
@@ -27,11 +28,15 @@ public static class BenchCommand
             var storage = configuration["Storage:Provider"] is "postgres" or "postgresql"
                 ? new Dictionary<string, string?> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = configuration["Storage:ConnectionString"] }
                 : null;
+            // Inbox worker settings given on the command line (--Inbox:YieldToIngest=1 …) apply to the server under test.
+            var inbox = configuration.GetSection("Inbox").AsEnumerable(makePathsRelative: false)
+                .Where(kv => kv.Value is not null && parse.UnmatchedTokens.Any(t => t.Contains(kv.Key, StringComparison.OrdinalIgnoreCase)))
+                .ToDictionary(kv => kv.Key, kv => kv.Value);
             var options = new IngestBenchmarkOptions
             {
                 Requests = parse.GetValue(requests), Concurrency = parse.GetValue(concurrency), Rate = parse.GetValue(rate),
                 Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)), Storage = storage,
-                Processing = !parse.GetValue(noProcessing),
+                Processing = !parse.GetValue(noProcessing), ServerSettings = inbox,
             };
             AnsiConsole.MarkupLine($"[bold]threadline bench ingest[/] on {Environment.ProcessorCount} cores; client and servers share this process.");
             var report = await new IngestBenchmark(options, line => AnsiConsole.WriteLine(line)).RunAsync(ct);
