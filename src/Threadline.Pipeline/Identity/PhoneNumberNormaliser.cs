@@ -268,12 +268,17 @@ public static partial class PhoneNumberNormaliser
         var main = Table.MainFor(cc)!;
         // "+49 0170 …": a trunk prefix written after the calling code. Only for trunk prefixes starting with 0:
         // those regions never begin a national number with 0 (Italy has no trunk prefix and keeps its 0).
-        foreach (var trunk in main.TrunkPrefixes)
-            if (trunk[0] == '0' && nsn.Length > trunk.Length && nsn.StartsWith(trunk, StringComparison.Ordinal))
-            {
-                nsn = nsn[trunk.Length..];
-                break;
-            }
+        for (var stripped = true; stripped;)
+        {
+            stripped = false;
+            foreach (var trunk in main.TrunkPrefixes)
+                if (trunk[0] == '0' && nsn.Length > trunk.Length && nsn.StartsWith(trunk, StringComparison.Ordinal))
+                {
+                    nsn = nsn[trunk.Length..];
+                    stripped = true;
+                    break;
+                }
+        }
 
         if (cc == "54") nsn = ArgentinaNationalMobile(nsn);
 
@@ -289,8 +294,10 @@ public static partial class PhoneNumberNormaliser
 
         var info = RegionFor(cc, nsn, out var certain)!;
         if (!certain && defaultRegion is not null && defaultRegion.CallingCode == cc) info = defaultRegion;
-        if (nsn.Length < info.MinLength)
-            return Bad(p.Original, p.Extension, $"too short: {nsn.Length}-digit national number, {info.Region} numbers have at least {info.MinLength}");
+        // Too short for every region of the calling code: not a number. (Short for the resolved region only: flagged below.)
+        var minLength = Table.ByCallingCode(cc).Min(r => r.MinLength);
+        if (nsn.Length < minLength)
+            return Bad(p.Original, p.Extension, $"too short: {nsn.Length}-digit national number, +{cc} numbers have at least {minLength}");
 
         var e164 = "+" + cc + nsn;
         var lengthOk = info.NationalLengths.Contains(nsn.Length) && QuirkLengthOk(cc, nsn);
