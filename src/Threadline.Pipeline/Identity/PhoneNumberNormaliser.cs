@@ -36,7 +36,11 @@ public static partial class PhoneNumberNormaliser
         var original = input ?? "";
         try
         {
-            return NormaliseCore(original, defaultRegion);
+            var result = NormaliseCore(original, defaultRegion, out var hadLetters);
+            // Letters that did not make a vanity number: say so rather than "too long".
+            return hadLetters && result.Status == PhoneParseStatus.Unparseable
+                ? result with { Reason = "contains text (not a vanity number): " + result.Reason }
+                : result;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -123,8 +127,9 @@ public static partial class PhoneNumberNormaliser
 
     // ---------------------------------------------------------------- parsing
 
-    private static PhoneParse NormaliseCore(string original, string? defaultRegion)
+    private static PhoneParse NormaliseCore(string original, string? defaultRegion, out bool hadLetters)
     {
+        hadLetters = false;
         if (string.IsNullOrWhiteSpace(original)) return Bad(original, null, "empty");
         if (original.Length > MaxInputLength) return Bad(original, null, "too long to be a phone number");
 
@@ -171,6 +176,7 @@ public static partial class PhoneNumberNormaliser
                 // Vanity numbers (1-800-FLOWERS): letters only after at least three digits, a word's worth at most.
                 if (sb.Length < 3) return Bad(original, extension, "contains text");
                 letters++;
+                hadLetters = true;
                 sb.Append(Keypad(c));
             }
             else

@@ -55,6 +55,8 @@ public class PhoneNumberNormaliserTests
     [InlineData("0 21 11 91234 5678", "BR", "+5511912345678", "BR")]       // trunk 0 + carrier code 21
     [InlineData("(21) 2345-6789", "BR", "+552123456789", "BR")]
     [InlineData("55 1234 5678", "MX", "+525512345678", "MX")]
+    [InlineData("044 55 1234 5678", "MX", "+525512345678", "MX")]         // pre-2019 mobile prefix
+    [InlineData("01 55 1234 5678", "MX", "+525512345678", "MX")]          // pre-2019 trunk prefix
     [InlineData("+52 1 55 1234 5678", "US", "+5215512345678", "MX")]       // old mobile form kept; CanonicalKey matches
     [InlineData("+52 55 1234 5678", "MX", "+525512345678", "MX")]
     [InlineData("+54 9 11 1234-5678", "US", "+5491112345678", "AR")]
@@ -149,6 +151,7 @@ public class PhoneNumberNormaliserTests
     [InlineData("+49 123", "DE")]                     // too short
     [InlineData("N/A", "DE")]
     [InlineData("-", "DE")]
+    [InlineData("+49 170 1234567 (mobile)", "DE")]
     public void Keeps_unparseable_input_verbatim_with_a_reason(string? input, string? region)
     {
         var result = PhoneNumberNormaliser.Normalise(input, region);
