@@ -6,6 +6,7 @@ using Threadline.Configuration;
 using Threadline.Http;
 using Threadline.Store;
 using Threadline.Store.Capture;
+using Threadline.Store.Identity;
 using Threadline.Store.Inbox;
 using Threadline.Store.Messages;
 using Threadline.Store.Migrations;
@@ -41,6 +42,7 @@ public partial class Program
         builder.Services.AddSingleton<InboxWriter>();
         builder.Services.AddSingleton<InboxQueue>();
         builder.Services.AddSingleton<CaptureWriter>();
+        builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton<MessageQueries>();
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService<InboxWriterService>();

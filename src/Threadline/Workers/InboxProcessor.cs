@@ -2,8 +2,10 @@ using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Threadline.Configuration;
 using Threadline.Pipeline.Capture;
+using Threadline.Pipeline.Identity;
 using Threadline.Store;
 using Threadline.Store.Capture;
+using Threadline.Store.Identity;
 using Threadline.Store.Inbox;
 using Threadline.WhatsApp.Webhooks;
 
@@ -16,7 +18,7 @@ public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Fa
 }
 
 /// <summary>
-/// The pipeline runner for inbox rows: load a batch → parse → run the stages (today: capture) → write all their
+/// The pipeline runner for inbox rows: load a batch → parse → run the stages (capture, identity) → write all their
 /// decisions → mark the rows processed. A crash anywhere leaves the rows pending, and the writes are idempotent, so the
 /// next pass resumes without loss or duplicate. A body that can never be read is dead-lettered at once; a batch that
 /// fails to write is retried row by row, so one poison row cannot block the rest.
@@ -25,7 +27,7 @@ public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Fa
 /// idempotent replay), and neither holds up the webhook endpoint's commits.
 /// </summary>
 public sealed class InboxProcessor(
-    Database db, InboxQueue queue, CaptureWriter writer, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
+    Database db, InboxQueue queue, CaptureWriter writer, IdentityStore identities, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
 {
     private sealed record Claimed(List<(InboxRow Row, WebhookBatch Batch)> Parsed, List<(InboxRow Row, string Error)> Unreadable)
     {
@@ -105,8 +107,15 @@ public sealed class InboxProcessor(
 
     private async Task<CaptureWriteResult> WriteAsync(DbConnection connection, DbTransaction tx, Claimed claimed, CancellationToken ct)
     {
+        // Step 1, capture: store what the bodies said.
         var decision = CaptureStage.Decide(claimed.Parsed.Select(p => p.Batch));
-        return await writer.WriteAsync(connection, tx, decision, Now(), ct);
+        var written = await writer.WriteAsync(connection, tx, decision, Now(), ct);
+
+        // Step 2, identity: tie every message to a contact (load owners of the identities mentioned → decide → write).
+        var senders = IdentityStage.Senders(decision.Messages, decision.Users);
+        var known = await identities.KnownAsync(connection, tx, IdentityStage.Lookups(senders, decision.Messages), ct);
+        await identities.WriteAsync(connection, tx, IdentityStage.Resolve(senders, known), known, decision.Messages, Now(), ct);
+        return written;
     }
 
     private async Task MarkAsync(DbConnection inbox, DbTransaction tx, Claimed claimed, CancellationToken ct)
