@@ -21,8 +21,19 @@ public sealed record ContactIdentity(string Kind, string Value, string MatchKey)
 
     public static ContactIdentity ForUserId(string userId) => new(UserIdKind, userId, userId);
 
-    public static ContactIdentity? ForWaId(string? waId) =>
-        PhoneNumberNormaliser.FromWaId(waId) is { E164: { } e164 } ? new(PhoneKind, e164, PhoneNumberNormaliser.CanonicalKey(e164)) : null;
+    public static ContactIdentity? ForWaId(string? waId)
+    {
+        if (waId is null) return null;
+        // Memoised: every message of a sender repeats its wa_id, and normalising is the costly part of identity. The
+        // function is pure, so the cache changes nothing but speed; it is bounded by clearing it when it grows large.
+        if (WaIdCache.TryGetValue(waId, out var cached)) return cached;
+        if (WaIdCache.Count > 100_000) WaIdCache.Clear();
+        var identity = PhoneNumberNormaliser.FromWaId(waId) is { E164: { } e164 } ? new ContactIdentity(PhoneKind, e164, PhoneNumberNormaliser.CanonicalKey(e164)) : null;
+        WaIdCache[waId] = identity;
+        return identity;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ContactIdentity?> WaIdCache = new(StringComparer.Ordinal);
 }
 
 /// <summary>A known identity as loaded from the store: which contact it belongs to.</summary>
