@@ -78,7 +78,7 @@ public static class IdentityStage
         {
             var userId = m.UserId is { Length: > 0 } uid ? ContactIdentity.ForUserId(uid) : null;
             var phone = ContactIdentity.ForWaId(m.WaId);
-            string? key = userId?.MatchKey ?? phone?.MatchKey;
+            string? key = SenderKey(m);
             if (key is null || senders.ContainsKey(key)) continue;
             string? name = (m.UserId is not null && names.TryGetValue(m.UserId, out var n1)) ? n1
                 : (m.WaId is not null && names.TryGetValue(m.WaId, out var n2)) ? n2 : null;
@@ -86,6 +86,13 @@ public static class IdentityStage
         }
         return senders.Values.ToList();
     }
+
+    /// <summary>
+    /// The key a message's sender is known by within a batch: the user id, else the exact E.164 number. Exact, not the
+    /// canonical key, so each WhatsApp form of a number is resolved (and its link explained) on its own; forms of one
+    /// person still land on one contact, because matching itself goes by the canonical key.
+    /// </summary>
+    public static string? SenderKey(WaMessage m) => m.UserId is { Length: > 0 } uid ? uid : ContactIdentity.ForWaId(m.WaId)?.Value;
 
     /// <summary>The identities whose owners must be loaded before <see cref="Resolve"/>.</summary>
     public static IEnumerable<ContactIdentity> Lookups(IEnumerable<Sender> senders, IEnumerable<WaMessage> messages) =>
@@ -138,7 +145,7 @@ public static class IdentityStage
         foreach (var m in messages)
         {
             if (m.System is not { } change) continue;
-            string? key = m.UserId is { Length: > 0 } uid ? uid : ContactIdentity.ForWaId(m.WaId)?.MatchKey;
+            string? key = SenderKey(m);
             if (key is null) continue;
             if (ContactIdentity.ForWaId(change.NewWaId) is { } phone) yield return (key, phone);
             if (change.NewUserId is { Length: > 0 } newUserId) yield return (key, ContactIdentity.ForUserId(newUserId));

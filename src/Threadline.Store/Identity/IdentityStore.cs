@@ -92,7 +92,7 @@ public sealed class IdentityStore(Database db)
         var links = new List<Link>();
         foreach (var m in messages)
         {
-            string? key = m.UserId is { Length: > 0 } uid ? uid : ContactIdentity.ForWaId(m.WaId)?.MatchKey;
+            string? key = IdentityStage.SenderKey(m);
             if (key is null || !contactOf.TryGetValue(key, out long contactId)) continue;
             var open = deals[contactId].OrderByDescending(d => d.LastActivityAt).ThenByDescending(d => d.Id).ToList();
             links.Add(new Link(m.WaMessageId, contactId, companies.GetValueOrDefault(contactId), open.Count > 0 ? open[0].Id : null, open.Count > 1, how[key]));

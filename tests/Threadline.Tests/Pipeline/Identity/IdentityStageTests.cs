@@ -66,11 +66,21 @@ public class IdentityStageTests
     }
 
     [Fact]
+    public void Resolve_TwoFormsOfANewNumberInOneBatch_AreOneContact_EachLinkSaysHowItMatched()
+    {
+        var senders = IdentityStage.Senders([Message("m1", "5511981234567"), Message("m2", "551181234567")], []);
+        var resolutions = IdentityStage.Resolve(senders, []);
+        Assert.Equal(2, resolutions.Count);
+        Assert.Equal(resolutions[0].ContactId, resolutions[1].ContactId);
+        Assert.Equal((MatchedBy.NewContact, MatchedBy.PhoneVariant), (resolutions[0].MatchedBy, resolutions[1].MatchedBy));
+    }
+
+    [Fact]
     public void IdentityChanges_NumberChange_YieldsTheNewNumberForTheSender()
     {
         var change = Message("s1", "4917012345678", system: new SystemChange("user_changed_number", "changed", "4917099999999", null));
         var (key, identity) = Assert.Single(IdentityStage.IdentityChanges([change]));
-        Assert.Equal(ContactIdentity.ForWaId("4917012345678")!.MatchKey, key);
+        Assert.Equal("+4917012345678", key);
         Assert.Equal("+4917099999999", identity.Value);
     }
 
