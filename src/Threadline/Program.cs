@@ -35,6 +35,7 @@ public partial class Program
         builder.Services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<BusinessOptions>().BindConfiguration(BusinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddSingleton<Database>();
@@ -78,6 +79,7 @@ public partial class Program
         _ = app.Services.GetRequiredService<IOptions<WhatsAppOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<InboxOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<BusinessOptions>>().Value;
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(ct);
         await app.StartAsync(ct);
     }

@@ -34,8 +34,9 @@ public sealed class IdentityStore(Database db)
         {
             long contactId = r.NewContact
                 ? created[r.ContactId] = await c.QuerySingleAsync<long>(new CommandDefinition(
-                    "INSERT INTO contacts (name, created_at, updated_at) VALUES (@name, @now, @now) RETURNING id",
-                    new { name = r.NewContactName, now = nowMs }, tx, cancellationToken: ct))
+                    "INSERT INTO contacts (name, time_zone, created_at, updated_at) VALUES (@name, @zone, @now, @now) RETURNING id",
+                    // The contact's local time until a person says otherwise: the zone of its number's region (or NANP area code).
+                    new { name = r.NewContactName, zone = PhoneNumberNormaliser.TimeZoneOf(r.Sender.Phone?.Value), now = nowMs }, tx, cancellationToken: ct))
                 : r.ContactId < 0 ? created[r.ContactId] : r.ContactId;
             contactOf[r.Sender.Key] = contactId;
             how[r.Sender.Key] = r.MatchedBy;

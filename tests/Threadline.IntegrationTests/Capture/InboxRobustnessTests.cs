@@ -121,6 +121,20 @@ public abstract class InboxRobustnessTests(StoreKind store)
         Assert.Contains("WhatsApp:AppSecret is missing", error.Message);
     }
 
+    [Theory]
+    [InlineData("Business:DefaultRegion", "XX", "Business:DefaultRegion 'XX'")]
+    [InlineData("Business:TimeZone", "Mars/Olympus_Mons", "Business:TimeZone 'Mars/Olympus_Mons'")]
+    public async Task Start_WithUnknownRegionOrZone_RefusesWithAClearMessage(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?>(await TestDatabases.CreateAsync(store, Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))))
+        {
+            ["WhatsApp:AppSecret"] = "x", [key] = value,
+        };
+        await using var app = Program.BuildServer(["--urls", "http://127.0.0.1:0"], settings);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => Program.StartServerAsync(app, CancellationToken.None));
+        Assert.Contains(expected, error.Message);
+    }
+
     /// <summary>A stream without a length, so HttpClient must send the body chunked.</summary>
     private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
     {

@@ -37,7 +37,7 @@ public abstract class IdentityLinkTests(StoreKind store) : IAsyncLifetime
         Assert.Single(links.Select(l => l.Contact).Distinct());
         Assert.Equal(["new_contact", "phone_variant", "wa_id"], links.Select(l => l.How));
         await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync();
-        Assert.Equal("Ana Example", await c.QuerySingleAsync<string>("SELECT name FROM contacts"));
+        Assert.Equal(("Ana Example", "America/Sao_Paulo"), await c.QuerySingleAsync<(string, string)>("SELECT name, time_zone FROM contacts"));
     }
 
     [Fact]
