@@ -44,6 +44,7 @@ public partial class Program
         builder.Services.AddSingleton<InboxQueue>();
         builder.Services.AddSingleton<CaptureWriter>();
         builder.Services.AddSingleton<IdentityStore>();
+        builder.Services.AddSingleton<ContactQueries>();
         builder.Services.AddSingleton<MessageQueries>();
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService<InboxWriterService>();
@@ -69,6 +70,7 @@ public partial class Program
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapMessagesApi();
         api.MapInboxApi();
+        api.MapContactsApi();
         return app;
     }
 
