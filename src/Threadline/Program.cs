@@ -45,6 +45,7 @@ public partial class Program
         builder.Services.AddSingleton<CaptureWriter>();
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton<ContactQueries>();
+        builder.Services.AddSingleton<ContactCommands>();
         builder.Services.AddSingleton<MessageQueries>();
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService<InboxWriterService>();
@@ -71,6 +72,7 @@ public partial class Program
         api.MapMessagesApi();
         api.MapInboxApi();
         api.MapContactsApi();
+        api.MapContactWritesApi();
         return app;
     }
 
