@@ -86,4 +86,21 @@ public sealed class ContactQueries(Database db)
             "last_activity_at AS LastActivityAt FROM deals WHERE contact_id = @id ORDER BY last_activity_at DESC, id DESC", new { id }, cancellationToken: ct));
         return (identities.AsList(), deals.AsList());
     }
+
+    /// <summary>Everything duplicate detection compares: every contact with its email, company and phones, and the
+    /// identity conflicts the pipeline recorded (an identity seen with one contact that belongs to another).</summary>
+    public async Task<(IReadOnlyList<Threadline.Pipeline.Identity.DuplicateCandidateInput> Contacts, IReadOnlyList<(long A, long B, string Reason)> Conflicts)>
+        DuplicateInputsAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var phones = (await connection.QueryAsync<(long ContactId, string Value)>(new CommandDefinition(
+            "SELECT contact_id, value FROM contact_identities WHERE kind = 'phone'", cancellationToken: ct))).ToLookup(p => p.ContactId, p => p.Value);
+        var contacts = (await connection.QueryAsync<(long Id, string? Name, string? Email, long? CompanyId)>(new CommandDefinition(
+            "SELECT id, name, email, company_id FROM contacts", cancellationToken: ct)))
+            .Select(c => new Threadline.Pipeline.Identity.DuplicateCandidateInput(c.Id, c.Name, c.Email, c.CompanyId, phones[c.Id].ToList())).ToList();
+        var conflicts = (await connection.QueryAsync<(long A, long B, string Kind, string Value)>(new CommandDefinition(
+            "SELECT contact_id, other_contact_id, kind, value FROM identity_conflicts", cancellationToken: ct)))
+            .Select(c => (c.A, c.B, $"WhatsApp {c.Kind.Replace('_', ' ')} {c.Value} seen on both")).ToList();
+        return (contacts, conflicts);
+    }
 }

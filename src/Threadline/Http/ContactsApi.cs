@@ -25,6 +25,8 @@ public static class ContactsApi
     {
         api.MapGet("/contacts", ListAsync).WithName("ListContacts")
             .WithSummary("Contacts, newest first, paged and searchable by name or email; or the one contact with ?phone= (any format, or a user id).");
+        api.MapGet("/contacts/duplicates", DuplicatesAsync).WithName("ContactDuplicates")
+            .WithSummary("Contacts that may be the same person, with a score and the reasons; a human decides (merge is never automatic here).");
         api.MapGet("/contacts/{id:long}", GetAsync).WithName("GetContact")
             .WithSummary("A contact with its phones, WhatsApp user ids, company and deals.");
         return api;
@@ -52,6 +54,12 @@ public static class ContactsApi
         }
         var list = found is null ? [] : new[] { Summary(found) };
         return TypedResults.Ok(new ContactPage(list, list.Length, 1, size));
+    }
+
+    public static async Task<Ok<IReadOnlyList<DuplicatePair>>> DuplicatesAsync(ContactQueries contacts, CancellationToken ct)
+    {
+        var (candidates, conflicts) = await contacts.DuplicateInputsAsync(ct);
+        return TypedResults.Ok(DuplicateFinder.Find(candidates, conflicts));
     }
 
     public static async Task<Results<Ok<ContactDetail>, ProblemHttpResult>> GetAsync(long id, ContactQueries contacts, CancellationToken ct)

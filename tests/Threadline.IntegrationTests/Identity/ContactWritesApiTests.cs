@@ -70,4 +70,21 @@ public abstract class ContactWritesApiTests(StoreKind store) : IAsyncLifetime
         Assert.Equal(("A", "de"), (detail.GetProperty("contact").GetProperty("name").GetString(), detail.GetProperty("contact").GetProperty("language").GetString()));
         Assert.Equal(2, detail.GetProperty("phones").GetArrayLength());
     }
+
+    [Fact]
+    public async Task Duplicates_AreListedWithScoreAndReasons_NothingIsMerged()
+    {
+        long company = await CreatedIdAsync(await _host.Api.PostAsJsonAsync("/api/v1/companies", new { name = "Weber GmbH" }));
+        long a = await CreatedIdAsync(await _host.Api.PostAsJsonAsync("/api/v1/contacts", new { name = "Jonas Weber", email = "jonas@weber.de", companyId = company }));
+        long b = await CreatedIdAsync(await _host.Api.PostAsJsonAsync("/api/v1/contacts", new { name = "Weber, Jonas", email = "JONAS@weber.de", companyId = company }));
+        await CreatedIdAsync(await _host.Api.PostAsJsonAsync("/api/v1/contacts", new { name = "Anna Schmidt", companyId = company }));
+
+        var duplicates = await _host.Api.GetFromJsonAsync<JsonElement>("/api/v1/contacts/duplicates");
+        var pair = Assert.Single(duplicates.EnumerateArray());
+        Assert.Equal((a, b), (pair.GetProperty("contactId").GetInt64(), pair.GetProperty("otherContactId").GetInt64()));
+        var reasons = pair.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToList();
+        Assert.Contains("same email", reasons);
+        Assert.Contains(reasons, r => r.StartsWith("similar name at the same company"));
+        Assert.Equal(3, (await _host.Api.GetFromJsonAsync<JsonElement>("/api/v1/contacts")).GetProperty("total").GetInt32());
+    }
 }
