@@ -12,6 +12,8 @@ public static class CliRoot
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(InboxCommand.Create());
+        root.Subcommands.Add(ContactsTransferCommands.Import());
+        root.Subcommands.Add(ContactsTransferCommands.Export());
         root.Subcommands.Add(Simulator.SimulateCommand.Create());
         root.Subcommands.Add(Simulator.FakeGraphCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
