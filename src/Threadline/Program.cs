@@ -46,6 +46,7 @@ public partial class Program
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton<ContactQueries>();
         builder.Services.AddSingleton<ContactCommands>();
+        builder.Services.AddSingleton<ContactMerges>();
         builder.Services.AddSingleton<MessageQueries>();
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService<InboxWriterService>();

@@ -16,6 +16,7 @@ public sealed class ContactRow
     public bool OptedOut { get; init; }
     public long? CompanyId { get; init; }
     public string? CompanyName { get; init; }
+    public long? MergedInto { get; init; }
     public long CreatedAt { get; init; }
 }
 
@@ -43,7 +44,7 @@ public sealed class ContactQueries(Database db)
 {
     private const string Columns =
         "c.id AS Id, c.name AS Name, c.email AS Email, c.language AS Language, c.time_zone AS TimeZone, c.owner AS Owner, c.tags AS Tags, " +
-        "c.vip AS Vip, c.opted_out AS OptedOut, c.company_id AS CompanyId, co.name AS CompanyName, c.created_at AS CreatedAt";
+        "c.vip AS Vip, c.opted_out AS OptedOut, c.company_id AS CompanyId, co.name AS CompanyName, c.merged_into AS MergedInto, c.created_at AS CreatedAt";
 
     public async Task<ContactRow?> ByIdAsync(long id, CancellationToken ct)
     {
@@ -65,7 +66,9 @@ public sealed class ContactQueries(Database db)
     public async Task<(IReadOnlyList<ContactRow> Items, long Total)> PageAsync(string? search, int page, int pageSize, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        string where = string.IsNullOrWhiteSpace(search) ? "" : "WHERE LOWER(COALESCE(c.name, '')) LIKE @pattern OR LOWER(COALESCE(c.email, '')) LIKE @pattern";
+        // Contacts merged into another are not listed (they are shown by id, with mergedInto, until unmerged).
+        string where = string.IsNullOrWhiteSpace(search) ? "WHERE c.merged_into IS NULL"
+            : "WHERE c.merged_into IS NULL AND (LOWER(COALESCE(c.name, '')) LIKE @pattern OR LOWER(COALESCE(c.email, '')) LIKE @pattern)";
         // Customer-entered text is data: LIKE wildcards in the search are escaped, never interpreted.
         string pattern = "%" + (search ?? "").ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         if (where.Length > 0) where = where.Replace("LIKE @pattern", "LIKE @pattern ESCAPE '\\'");
@@ -96,7 +99,7 @@ public sealed class ContactQueries(Database db)
         var phones = (await connection.QueryAsync<(long ContactId, string Value)>(new CommandDefinition(
             "SELECT contact_id, value FROM contact_identities WHERE kind = 'phone'", cancellationToken: ct))).ToLookup(p => p.ContactId, p => p.Value);
         var contacts = (await connection.QueryAsync<(long Id, string? Name, string? Email, long? CompanyId)>(new CommandDefinition(
-            "SELECT id, name, email, company_id FROM contacts", cancellationToken: ct)))
+            "SELECT id, name, email, company_id FROM contacts WHERE merged_into IS NULL", cancellationToken: ct)))
             .Select(c => new Threadline.Pipeline.Identity.DuplicateCandidateInput(c.Id, c.Name, c.Email, c.CompanyId, phones[c.Id].ToList())).ToList();
         var conflicts = (await connection.QueryAsync<(long A, long B, string Kind, string Value)>(new CommandDefinition(
             "SELECT contact_id, other_contact_id, kind, value FROM identity_conflicts", cancellationToken: ct)))

@@ -20,6 +20,7 @@ CREATE TABLE contacts (
     vip         BOOLEAN NOT NULL DEFAULT FALSE,
     opted_out   BOOLEAN NOT NULL DEFAULT FALSE,
     company_id  BIGINT NULL,
+    merged_into BIGINT NULL,          -- set while this contact is merged into another (undone by unmerge)
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
@@ -73,3 +74,16 @@ CREATE TABLE identity_conflicts (
     detected_at       BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX ux_identity_conflicts ON identity_conflicts (contact_id, other_contact_id, kind, value);
+
+-- Every merge, with what it moved and the survivor's fields before it, so a human can undo it exactly.
+CREATE TABLE contact_merges (
+    id               {id},
+    survivor_id      BIGINT NOT NULL,
+    merged_id        BIGINT NOT NULL,
+    survivor_before  TEXT NOT NULL,   -- JSON: the survivor's fields before the merge
+    moved            TEXT NOT NULL,   -- JSON: identity ids, deal ids and message ids moved to the survivor
+    merged_by        TEXT NOT NULL,
+    merged_at        BIGINT NOT NULL,
+    undone_at        BIGINT NULL
+);
+CREATE INDEX ix_contact_merges_merged ON contact_merges (merged_id, undone_at);

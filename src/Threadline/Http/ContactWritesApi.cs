@@ -17,6 +17,8 @@ public sealed record DealChange(string? Stage, decimal? Value, string? Owner);
 
 public sealed record IdResponse(long Id);
 
+public sealed record MergeInput(long OtherId);
+
 /// <summary>Create and update contacts, companies and deals. Phones are normalised with <c>Business:DefaultRegion</c>;
 /// a number that cannot be read, or that already belongs to another contact, is refused with a ProblemDetails saying which.</summary>
 public static class ContactWritesApi
@@ -25,6 +27,10 @@ public static class ContactWritesApi
     {
         api.MapPost("/contacts", CreateContactAsync).WithName("CreateContact").WithSummary("Create a contact with its phones (any format).");
         api.MapPatch("/contacts/{id:long}", UpdateContactAsync).WithName("UpdateContact").WithSummary("Change fields of a contact; phones given are added.");
+        api.MapPost("/contacts/{id:long}/merge", MergeAsync).WithName("MergeContacts")
+            .WithSummary("Merge otherId into this contact: every identity, deal and message moves here; this contact keeps its values, empty ones are filled, tags united. Audited and reversible.");
+        api.MapPost("/contacts/{id:long}/unmerge", UnmergeAsync).WithName("UnmergeContact")
+            .WithSummary("Undo the merge of this (merged) contact: identities, deals, message links and the survivor's fields go back exactly.");
         api.MapPost("/companies", CreateCompanyAsync).WithName("CreateCompany").WithSummary("Create a company.");
         api.MapPost("/deals", CreateDealAsync).WithName("CreateDeal").WithSummary("Create a deal for a contact (stage: new, qualified, quote_sent, negotiation, won, lost).");
         api.MapPatch("/deals/{id:long}", UpdateDealAsync).WithName("UpdateDeal").WithSummary("Move a deal to another stage, or change its value or owner.");
@@ -67,6 +73,21 @@ public static class ContactWritesApi
     {
         var result = await commands.UpdateDealAsync(id, change.Stage, change.Value, change.Owner, ct);
         return result.Ok ? TypedResults.Ok(new IdResponse(id)) : Refused(result);
+    }
+
+    public static async Task<Results<Ok<IdResponse>, ProblemHttpResult>> MergeAsync(long id, MergeInput input, ContactMerges merges,
+        HttpContext http, CancellationToken ct)
+    {
+        var result = await merges.MergeAsync(id, input.OtherId, http.User.Identity?.Name ?? "unknown", ct);
+        return result.Ok ? TypedResults.Ok(new IdResponse(result.MergeId!.Value))
+            : TypedResults.Problem(statusCode: result.Status, title: "Merge refused", detail: result.Problem);
+    }
+
+    public static async Task<Results<Ok<IdResponse>, ProblemHttpResult>> UnmergeAsync(long id, ContactMerges merges, CancellationToken ct)
+    {
+        var result = await merges.UnmergeAsync(id, ct);
+        return result.Ok ? TypedResults.Ok(new IdResponse(result.MergeId!.Value))
+            : TypedResults.Problem(statusCode: result.Status, title: "Unmerge refused", detail: result.Problem);
     }
 
     private static ContactFields Fields(ContactInput i) => new(i.Name?.Trim(), i.Email?.Trim(), i.Language, i.TimeZone, i.Owner, i.Tags, i.Vip, i.OptedOut, i.CompanyId);

@@ -7,7 +7,7 @@ using Threadline.Store.Identity;
 namespace Threadline.Http;
 
 public sealed record ContactSummary(long Id, string? Name, string? Email, string? Language, string? TimeZone, string? Owner,
-    IReadOnlyList<string> Tags, bool Vip, bool OptedOut, long? CompanyId, string? CompanyName, DateTimeOffset CreatedAt);
+    IReadOnlyList<string> Tags, bool Vip, bool OptedOut, long? CompanyId, string? CompanyName, long? MergedInto, DateTimeOffset CreatedAt);
 
 public sealed record ContactIdentityView(string Kind, string Value, string Source);
 
@@ -77,5 +77,5 @@ public static class ContactsApi
 
     private static ContactSummary Summary(ContactRow c) => new(c.Id, c.Name, c.Email, c.Language, c.TimeZone, c.Owner,
         string.IsNullOrEmpty(c.Tags) ? [] : c.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-        c.Vip, c.OptedOut, c.CompanyId, c.CompanyName, DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAt));
+        c.Vip, c.OptedOut, c.CompanyId, c.CompanyName, c.MergedInto, DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAt));
 }
