@@ -16,10 +16,13 @@ public sealed class IdentityStore(Database db)
     {
         var wanted = lookups.ToList();
         if (wanted.Count == 0) return [];
-        var keys = wanted.Select(i => i.MatchKey).Distinct().ToArray();
+        // By (kind, match_key), the unique index's own order, so each key is an index lookup (match_key alone scanned the table).
+        var phones = wanted.Where(i => i.Kind == ContactIdentity.PhoneKind).Select(i => i.MatchKey).Distinct().ToArray();
+        var userIds = wanted.Where(i => i.Kind == ContactIdentity.UserIdKind).Select(i => i.MatchKey).Distinct().ToArray();
         var rows = await c.QueryAsync<(long ContactId, string Kind, string Value, string MatchKey)>(new CommandDefinition(
-            $"SELECT contact_id, kind, value, match_key FROM contact_identities WHERE {db.Dialect.InList("match_key", "keys")}",
-            new { keys }, tx, cancellationToken: ct));
+            "SELECT contact_id, kind, value, match_key FROM contact_identities WHERE kind = 'phone' AND " + db.Dialect.InList("match_key", "phones") +
+            " UNION ALL SELECT contact_id, kind, value, match_key FROM contact_identities WHERE kind = 'user_id' AND " + db.Dialect.InList("match_key", "userIds"),
+            new { phones, userIds }, tx, cancellationToken: ct));
         return rows.Select(r => new KnownIdentity(new ContactIdentity(r.Kind, r.Value, r.MatchKey), r.ContactId)).ToList();
     }
 
