@@ -17,7 +17,15 @@ public sealed record ContactFields(string? Name, string? Email, string? Language
 /// <summary>Writes for the contacts, companies and deals API. Phones arrive already normalised (E.164).</summary>
 public sealed class ContactCommands(Database db, TimeProvider clock)
 {
-    public static readonly string[] DefaultStages = ["new", "qualified", "quote_sent", "negotiation", "won", "lost"];
+    /// <summary>Renames a company or changes its domain. False when it does not exist.</summary>
+    public async Task<bool> UpdateCompanyAsync(long id, string? name, string? domain, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriteTurnAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE companies SET name = COALESCE(@name, name), domain = COALESCE(@domain, domain) WHERE id = @id",
+            new { id, name, domain }, cancellationToken: ct)) == 1;
+    }
 
     public async Task<long> CreateCompanyAsync(string name, string? domain, CancellationToken ct)
     {
@@ -75,9 +83,10 @@ public sealed class ContactCommands(Database db, TimeProvider clock)
     }
 
     /// <summary>Creates a deal; the stage must be one of the configured stages. won/lost close it.</summary>
-    public async Task<ContactWrite> CreateDealAsync(long contactId, string title, string stage, decimal? value, string? currency, string? owner, CancellationToken ct)
+    public async Task<ContactWrite> CreateDealAsync(long contactId, string title, string stage, decimal? value, string? currency, string? owner,
+        IReadOnlyList<string> stages, CancellationToken ct)
     {
-        if (!DefaultStages.Contains(stage)) return new ContactWrite(null, $"Unknown stage '{stage}'. Stages: {string.Join(", ", DefaultStages)}.");
+        if (!stages.Contains(stage)) return new ContactWrite(null, $"Unknown stage '{stage}'. Stages: {string.Join(", ", stages)}.");
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -92,9 +101,9 @@ public sealed class ContactCommands(Database db, TimeProvider clock)
         return ContactWrite.Done(id);
     }
 
-    public async Task<ContactWrite> UpdateDealAsync(long id, string? stage, decimal? value, string? owner, CancellationToken ct)
+    public async Task<ContactWrite> UpdateDealAsync(long id, string? stage, decimal? value, string? owner, IReadOnlyList<string> stages, CancellationToken ct)
     {
-        if (stage is not null && !DefaultStages.Contains(stage)) return new ContactWrite(null, $"Unknown stage '{stage}'. Stages: {string.Join(", ", DefaultStages)}.");
+        if (stage is not null && !stages.Contains(stage)) return new ContactWrite(null, $"Unknown stage '{stage}'. Stages: {string.Join(", ", stages)}.");
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
         int changed = await c.ExecuteAsync(new CommandDefinition(

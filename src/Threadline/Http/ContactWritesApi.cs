@@ -9,7 +9,7 @@ namespace Threadline.Http;
 public sealed record ContactInput(string? Name, IReadOnlyList<string>? Phones, string? Email, string? Language, string? TimeZone, string? Owner,
     IReadOnlyList<string>? Tags, bool? Vip, bool? OptedOut, long? CompanyId);
 
-public sealed record CompanyInput(string Name, string? Domain);
+public sealed record CompanyInput(string? Name, string? Domain);
 
 public sealed record DealInput(long ContactId, string Title, string? Stage, decimal? Value, string? Currency, string? Owner);
 
@@ -32,7 +32,8 @@ public static class ContactWritesApi
         api.MapPost("/contacts/{id:long}/unmerge", UnmergeAsync).WithName("UnmergeContact")
             .WithSummary("Undo the merge of this (merged) contact: identities, deals, message links and the survivor's fields go back exactly.");
         api.MapPost("/companies", CreateCompanyAsync).WithName("CreateCompany").WithSummary("Create a company.");
-        api.MapPost("/deals", CreateDealAsync).WithName("CreateDeal").WithSummary("Create a deal for a contact (stage: new, qualified, quote_sent, negotiation, won, lost).");
+        api.MapPatch("/companies/{id:long}", UpdateCompanyAsync).WithName("UpdateCompany").WithSummary("Rename a company or change its domain.");
+        api.MapPost("/deals", CreateDealAsync).WithName("CreateDeal").WithSummary("Create a deal for a contact (stages: Business:DealStages; default new, qualified, quote_sent, negotiation, won, lost).");
         api.MapPatch("/deals/{id:long}", UpdateDealAsync).WithName("UpdateDeal").WithSummary("Move a deal to another stage, or change its value or owner.");
         return api;
     }
@@ -61,17 +62,25 @@ public static class ContactWritesApi
         return TypedResults.Created($"/api/v1/companies/{id}", new IdResponse(id));
     }
 
-    public static async Task<Results<Created<IdResponse>, ProblemHttpResult>> CreateDealAsync(DealInput input, ContactCommands commands, CancellationToken ct)
+    public static async Task<Results<Ok<IdResponse>, ProblemHttpResult>> UpdateCompanyAsync(long id, CompanyInput input, ContactCommands commands, CancellationToken ct) =>
+        await commands.UpdateCompanyAsync(id, string.IsNullOrWhiteSpace(input.Name) ? null : input.Name.Trim(), input.Domain?.Trim().ToLowerInvariant(), ct)
+            ? TypedResults.Ok(new IdResponse(id))
+            : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Company {id} does not exist.");
+
+    public static async Task<Results<Created<IdResponse>, ProblemHttpResult>> CreateDealAsync(DealInput input, ContactCommands commands,
+        IOptions<BusinessOptions> business, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(input.Title))
             return TypedResults.Problem(statusCode: 400, title: "Missing title", detail: "A deal needs a title.");
-        var result = await commands.CreateDealAsync(input.ContactId, input.Title.Trim(), input.Stage ?? "new", input.Value, input.Currency, input.Owner, ct);
+        var stages = business.Value.Stages;
+        var result = await commands.CreateDealAsync(input.ContactId, input.Title.Trim(), input.Stage ?? stages[0], input.Value, input.Currency, input.Owner, stages, ct);
         return result.Ok ? TypedResults.Created($"/api/v1/deals/{result.Id}", new IdResponse(result.Id!.Value)) : Refused(result);
     }
 
-    public static async Task<Results<Ok<IdResponse>, ProblemHttpResult>> UpdateDealAsync(long id, DealChange change, ContactCommands commands, CancellationToken ct)
+    public static async Task<Results<Ok<IdResponse>, ProblemHttpResult>> UpdateDealAsync(long id, DealChange change, ContactCommands commands,
+        IOptions<BusinessOptions> business, CancellationToken ct)
     {
-        var result = await commands.UpdateDealAsync(id, change.Stage, change.Value, change.Owner, ct);
+        var result = await commands.UpdateDealAsync(id, change.Stage, change.Value, change.Owner, business.Value.Stages, ct);
         return result.Ok ? TypedResults.Ok(new IdResponse(id)) : Refused(result);
     }
 

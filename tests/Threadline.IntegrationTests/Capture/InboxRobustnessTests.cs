@@ -124,6 +124,7 @@ public abstract class InboxRobustnessTests(StoreKind store)
     [Theory]
     [InlineData("Business:DefaultRegion", "XX", "Business:DefaultRegion 'XX'")]
     [InlineData("Business:TimeZone", "Mars/Olympus_Mons", "Business:TimeZone 'Mars/Olympus_Mons'")]
+    [InlineData("Business:DealStages:0", "won", "Business:DealStages must be distinct and include 'won' and 'lost'")]
     public async Task Start_WithUnknownRegionOrZone_RefusesWithAClearMessage(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(await TestDatabases.CreateAsync(store, Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))))

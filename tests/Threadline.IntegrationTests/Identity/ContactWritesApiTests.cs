@@ -87,4 +87,27 @@ public abstract class ContactWritesApiTests(StoreKind store) : IAsyncLifetime
         Assert.Contains(reasons, r => r.StartsWith("similar name at the same company"));
         Assert.Equal(3, (await _host.Api.GetFromJsonAsync<JsonElement>("/api/v1/contacts")).GetProperty("total").GetInt32());
     }
+
+    [Fact]
+    public async Task DealStages_AreConfigurable_AndCompaniesCanBeRenamed()
+    {
+        await using var host = await ThreadlineHost.StartAsync(store, new Dictionary<string, string?>
+        {
+            ["Business:DealStages:0"] = "lead", ["Business:DealStages:1"] = "demo_booked", ["Business:DealStages:2"] = "won", ["Business:DealStages:3"] = "lost",
+        });
+        var created = await host.Api.PostAsJsonAsync("/api/v1/contacts", new { name = "Ana" });
+        long contact = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var deal = await host.Api.PostAsJsonAsync("/api/v1/deals", new { contactId = contact, title = "Pilot" }); // first stage by default
+        Assert.Equal(HttpStatusCode.Created, deal.StatusCode);
+        var refused = await host.Api.PostAsJsonAsync("/api/v1/deals", new { contactId = contact, title = "x", stage = "negotiation" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("lead, demo_booked, won, lost", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        var detail = await host.Api.GetFromJsonAsync<JsonElement>($"/api/v1/contacts/{contact}");
+        Assert.Equal("lead", detail.GetProperty("deals")[0].GetProperty("stage").GetString());
+
+        var company = await host.Api.PostAsJsonAsync("/api/v1/companies", new { name = "Acme" });
+        long companyId = (await company.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.OK, (await host.Api.PatchAsJsonAsync($"/api/v1/companies/{companyId}", new { name = "Acme Ltd", domain = "ACME.example" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Api.PatchAsJsonAsync("/api/v1/companies/999999", new { name = "x" })).StatusCode);
+    }
 }
