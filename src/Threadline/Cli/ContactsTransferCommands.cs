@@ -38,8 +38,9 @@ public static class ContactsTransferCommands
                     task.Value = task.MaxValue;
                 });
             var summary = new Table().Title(report!.DryRun ? "Import (dry run: nothing written)" : "Import")
-                .AddColumns("rows", "created", "updated", "duplicates found", "rejected");
-            summary.AddRow(report.Rows.ToString(), report.Created.ToString(), report.Updated.ToString(), report.DuplicatesFound.ToString(), report.Rejected.Count.ToString());
+                .AddColumns("rows", "created", "updated", "duplicates found", "numbers flagged (kept verbatim)", "rejected");
+            summary.AddRow(report.Rows.ToString(), report.Created.ToString(), report.Updated.ToString(), report.DuplicatesFound.ToString(),
+                report.FlaggedNumbers.ToString(), report.Rejected.Count.ToString());
             AnsiConsole.Write(summary);
             if (report.Rejected.Count > 0)
             {

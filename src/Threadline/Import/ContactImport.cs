@@ -12,15 +12,17 @@ namespace Threadline.Import;
 public sealed record RejectedRow(int Line, string Reason);
 
 /// <summary>What an import did (or, with dry-run, would do).</summary>
-public sealed record ImportReport(int Rows, int Created, int Updated, int DuplicatesFound, IReadOnlyList<RejectedRow> Rejected, bool DryRun);
+/// <param name="FlaggedNumbers">Phones that could not be read: kept verbatim on the contact (identity kind <c>unparsed_phone</c>), never dropped.</param>
+public sealed record ImportReport(int Rows, int Created, int Updated, int DuplicatesFound, int FlaggedNumbers, IReadOnlyList<RejectedRow> Rejected, bool DryRun);
 
 /// <summary>
 /// <c>threadline import contacts FILE.csv</c>: reads a CSV with CsvHelper (headers matched case-insensitively: name, phone,
 /// email, company, owner, tags, language; several phones separated by <c>;</c> or <c>|</c>), normalises every phone with
 /// the business's region, and writes in transactions of <see cref="BatchSize"/> rows. A row whose phone another contact
 /// has updates that contact (fills empty fields, adds its other phones); a row whose email another contact has is created
-/// and counted as a duplicate found (a person decides, nothing is merged); a row with an unreadable phone or nothing to
-/// identify it is rejected with its line number. Dry run: everything is done inside transactions that are rolled back.
+/// and counted as a duplicate found (a person decides, nothing is merged) unless it also has the same name (then it is the
+/// same record, updated: importing a file twice adds nothing); a phone that cannot be read is kept verbatim on the contact
+/// and flagged, never dropped; a row with nothing to identify it, or an email that is not an address, is rejected with its line number. Dry run: everything is done inside transactions that are rolled back.
 /// </summary>
 public sealed class ContactImport(Database db, TimeProvider clock)
 {
@@ -50,7 +52,7 @@ public sealed class ContactImport(Database db, TimeProvider clock)
         };
         using var reader = new CsvReader(csv, config);
         reader.Context.RegisterClassMap(new RowMap());
-        int rows = 0, created = 0, updated = 0, duplicates = 0;
+        int rows = 0, created = 0, updated = 0, duplicates = 0, flagged = 0;
         var rejected = new List<RejectedRow>();
 
         await using var c = await db.OpenAsync(ct);
@@ -58,6 +60,9 @@ public sealed class ContactImport(Database db, TimeProvider clock)
             .ToDictionary(r => r.Key, r => r.Contact, StringComparer.Ordinal);
         var emailOwner = (await c.QueryAsync<(string Email, long Contact)>("SELECT LOWER(email), MIN(id) FROM contacts WHERE email IS NOT NULL GROUP BY LOWER(email)"))
             .ToDictionary(r => r.Email, r => r.Contact, StringComparer.Ordinal);
+        var sameRecord = (await c.QueryAsync<(string Key, long Contact)>(
+                "SELECT LOWER(email) || '|' || LOWER(COALESCE(name, '')), MIN(id) FROM contacts WHERE email IS NOT NULL GROUP BY LOWER(email) || '|' || LOWER(COALESCE(name, ''))"))
+            .ToDictionary(r => r.Key, r => r.Contact, StringComparer.Ordinal);
         var companies = (await c.QueryAsync<(string Name, long Id)>("SELECT LOWER(name), MIN(id) FROM companies GROUP BY LOWER(name)"))
             .ToDictionary(r => r.Name, r => r.Id, StringComparer.Ordinal);
 
@@ -79,18 +84,20 @@ public sealed class ContactImport(Database db, TimeProvider clock)
                 catch (CsvHelperException ex) { rejected.Add(new RejectedRow(line, "unreadable row: " + ex.Message.Split('\n')[0])); continue; }
 
                 var phones = new List<string>();
-                string? bad = null;
+                var unreadable = new List<string>();
                 foreach (var raw in (row.Phone ?? "").Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
                     var parsed = PhoneNumberNormaliser.Normalise(raw, defaultRegion);
-                    if (parsed.E164 is null) { bad = $"phone '{raw}' cannot be read: {parsed.Reason}"; break; }
-                    phones.Add(parsed.E164);
+                    if (parsed.E164 is null) unreadable.Add(raw);
+                    else phones.Add(parsed.E164);
                 }
-                if (bad is not null) { rejected.Add(new RejectedRow(line, bad)); continue; }
                 string? email = string.IsNullOrWhiteSpace(row.Email) ? null : row.Email.Trim();
                 if (email is not null && !email.Contains('@')) { rejected.Add(new RejectedRow(line, $"email '{email}' is not an address")); continue; }
                 if (string.IsNullOrWhiteSpace(row.Name) && phones.Count == 0 && email is null)
-                { rejected.Add(new RejectedRow(line, "no name, phone or email")); continue; }
+                {
+                    rejected.Add(new RejectedRow(line, unreadable.Count > 0 ? $"no name or email, and phone '{unreadable[0]}' cannot be read" : "no name, phone or email"));
+                    continue;
+                }
 
                 long? companyId = null;
                 if (!string.IsNullOrWhiteSpace(row.Company))
@@ -106,6 +113,8 @@ public sealed class ContactImport(Database db, TimeProvider clock)
 
                 long? existing = phones.Select(p => PhoneNumberNormaliser.CanonicalKey(p)).Select(k => phoneOwner.TryGetValue(k, out long o) ? o : (long?)null)
                     .FirstOrDefault(o => o is not null);
+                string recordKey = $"{email?.ToLowerInvariant()}|{row.Name?.Trim().ToLowerInvariant()}";
+                if (existing is null && email is not null && sameRecord.TryGetValue(recordKey, out long same)) existing = same;
                 long contactId;
                 if (existing is { } owner)
                 {
@@ -126,7 +135,19 @@ public sealed class ContactImport(Database db, TimeProvider clock)
                     created++;
                     if (email is not null && emailOwner.ContainsKey(email.ToLowerInvariant())) duplicates++;
                 }
-                if (email is not null) emailOwner.TryAdd(email.ToLowerInvariant(), contactId);
+                if (email is not null)
+                {
+                    emailOwner.TryAdd(email.ToLowerInvariant(), contactId);
+                    sameRecord.TryAdd(recordKey, contactId);
+                }
+                foreach (var raw in unreadable.Distinct())
+                {
+                    // Kept as typed, flagged by its kind; the key is per contact so no other contact's typo can displace it.
+                    flagged += await c.ExecuteAsync(new CommandDefinition(
+                        "INSERT INTO contact_identities (contact_id, kind, value, match_key, source, created_at) VALUES (@contactId, 'unparsed_phone', @raw, @key, 'import', @now) " +
+                        "ON CONFLICT (kind, match_key) DO NOTHING",
+                        new { contactId, raw, key = $"{contactId}:{raw}", now = Now() }, tx, cancellationToken: ct));
+                }
                 foreach (var phone in phones.Distinct())
                 {
                     string key = PhoneNumberNormaliser.CanonicalKey(phone);
@@ -155,7 +176,7 @@ public sealed class ContactImport(Database db, TimeProvider clock)
             if (tx is not null) await tx.DisposeAsync();
             turn.Dispose();
         }
-        return new ImportReport(rows, created, updated, duplicates, rejected, dryRun);
+        return new ImportReport(rows, created, updated, duplicates, flagged, rejected, dryRun);
     }
 
     private static async Task FinishAsync(DbTransaction tx, bool dryRun, CancellationToken ct)

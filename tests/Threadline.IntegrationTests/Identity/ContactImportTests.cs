@@ -9,7 +9,9 @@ using Threadline.Store;
 
 namespace Threadline.IntegrationTests.Identity;
 
+[Collection(CliCollection.Name)]
 public sealed class SqliteContactImportTests() : ContactImportTests(StoreKind.Sqlite);
+[Collection(CliCollection.Name)]
 public sealed class PostgresContactImportTests() : ContactImportTests(StoreKind.Postgres);
 
 /// <summary>CSV import (CsvHelper) with a report of created, updated, duplicates and rejected rows; spreadsheet-safe export.</summary>
@@ -37,10 +39,15 @@ public abstract class ContactImportTests(StoreKind store) : IAsyncLifetime
         var report = await new ContactImport(db, TimeProvider.System).RunAsync(new StringReader(Csv), "DE", dryRun: false, null, default);
 
         Assert.Equal(6, report.Rows);
-        Assert.Equal((3, 1, 1), (report.Created, report.Updated, report.DuplicatesFound));
-        Assert.Equal([4, 5], report.Rejected.Select(r => r.Line));
-        Assert.Contains("call me maybe", report.Rejected[0].Reason);
-        Assert.Equal("no name, phone or email", report.Rejected[1].Reason);
+        Assert.Equal((4, 1, 1, 1), (report.Created, report.Updated, report.DuplicatesFound, report.FlaggedNumbers));
+        Assert.Equal([5], report.Rejected.Select(r => r.Line));
+        Assert.Equal("no name, phone or email", report.Rejected[0].Reason);
+
+        // The unreadable number is kept verbatim on its contact, flagged, not dropped.
+        var anna = (await _host.Api.GetFromJsonAsync<JsonElement>("/api/v1/contacts?q=anna")).GetProperty("items")[0];
+        var annaDetail = await _host.Api.GetFromJsonAsync<JsonElement>($"/api/v1/contacts/{anna.GetProperty("id").GetInt64()}");
+        var kept = Assert.Single(annaDetail.GetProperty("identities").EnumerateArray());
+        Assert.Equal(("unparsed_phone", "call me maybe"), (kept.GetProperty("kind").GetString(), kept.GetProperty("value").GetString()));
 
         // The second row (same number written differently) updated the first contact and added its other phone.
         var contact = (await _host.Api.GetFromJsonAsync<JsonElement>("/api/v1/contacts?phone=%2B491701234567")).GetProperty("items")[0];
@@ -50,9 +57,9 @@ public abstract class ContactImportTests(StoreKind store) : IAsyncLifetime
             detail.GetProperty("contact").GetProperty("companyName").GetString(), detail.GetProperty("contact").GetProperty("timeZone").GetString()));
         Assert.Equal(["vip", "b2b"], detail.GetProperty("contact").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
 
-        // Importing the same file again creates nothing new.
+        // Importing the same file again creates nothing new and flags nothing twice.
         var again = await new ContactImport(db, TimeProvider.System).RunAsync(new StringReader(Csv), "DE", dryRun: false, null, default);
-        Assert.Equal(0, again.Created);
+        Assert.Equal((0, 0), (again.Created, again.FlaggedNumbers));
     }
 
     [Fact]
@@ -60,7 +67,7 @@ public abstract class ContactImportTests(StoreKind store) : IAsyncLifetime
     {
         var db = _host.Services.GetRequiredService<Database>();
         var report = await new ContactImport(db, TimeProvider.System).RunAsync(new StringReader(Csv), "DE", dryRun: true, null, default);
-        Assert.Equal((3, 1, 2), (report.Created, report.Updated, report.Rejected.Count));
+        Assert.Equal((4, 1, 1), (report.Created, report.Updated, report.Rejected.Count));
         await using (var c = await db.OpenAsync())
             Assert.Equal(0, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM contacts"));
 
@@ -70,7 +77,7 @@ public abstract class ContactImportTests(StoreKind store) : IAsyncLifetime
         string[] storage = [$"--Storage:Provider={options.Provider}", $"--Storage:ConnectionString={options.ConnectionString}"];
         Assert.Equal(0, await CliRoot.Create().Parse(["import", "contacts", file, "--region", "DE", .. storage]).InvokeAsync());
         await using (var c = await db.OpenAsync())
-            Assert.Equal(3, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM contacts"));
+            Assert.Equal(4, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM contacts"));
         Assert.Equal(2, await CliRoot.Create().Parse(["import", "contacts", file + ".missing", .. storage]).InvokeAsync());
     }
 
@@ -82,7 +89,7 @@ public abstract class ContactImportTests(StoreKind store) : IAsyncLifetime
         var output = new StringWriter();
         int count = await new ContactExport(db).RunAsync(output, default);
 
-        Assert.Equal(3, count);
+        Assert.Equal(4, count);
         string csv = output.ToString();
         Assert.Contains("'=HYPERLINK", csv);
         Assert.Contains("'+447700900123", csv);
