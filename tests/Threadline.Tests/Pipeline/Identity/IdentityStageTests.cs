@@ -85,6 +85,14 @@ public class IdentityStageTests
     }
 
     [Fact]
+    public void IdentityChanges_UserIdChange_YieldsTheNewUserIdForTheSender()
+    {
+        var change = Message("s2", "4917012345678", "DE.1", new SystemChange("user_changed_user_id", "changed", null, "DE.2"));
+        var (key, identity) = Assert.Single(IdentityStage.IdentityChanges([change]));
+        Assert.Equal(("DE.1", ContactIdentity.UserIdKind, "DE.2"), (key, identity.Kind, identity.Value));
+    }
+
+    [Fact]
     public void Senders_PlaceholderOrMissingIds_AreSkippedNotGuessed()
     {
         Assert.Empty(IdentityStage.Senders([Message("m1", "<WHATSAPP_USER_PHONE_NUMBER>"), Message("m2", null)], []));
