@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Threadline.Configuration;
+using Threadline.Pipeline.Identity;
 using Threadline.Store.Messages;
 
 namespace Threadline.Http;
@@ -30,11 +33,11 @@ public static class MessagesApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<MessageView>>, ProblemHttpResult>> ListAsync(
-        string? phone, bool? includeRaw, int? limit, MessageQueries queries, CancellationToken ct)
+        string? phone, bool? includeRaw, int? limit, MessageQueries queries, IOptions<BusinessOptions> business, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(phone))
             return TypedResults.Problem(statusCode: 400, title: "Missing phone", detail: "Give ?phone= as E.164, wa_id or user id.");
-        var (waId, userId) = SenderKey.Parse(phone);
+        var (waId, userId) = SenderKey.Parse(phone, business.Value.DefaultRegion);
         if (waId is null && userId is null)
             return TypedResults.Problem(statusCode: 400, title: "Unreadable phone",
                 detail: "phone must be an E.164 number, a wa_id (digits with country code) or a business-scoped user id.");
@@ -50,18 +53,18 @@ public static class MessagesApi
         m.ErrorCode, includeRaw || !ModelledTypes.Contains(m.Type) ? JsonDocument.Parse(m.RawJson).RootElement.Clone() : null);
 }
 
-/// <summary>Reads the sender key a user types: <c>+49 170 1234567</c> → wa_id digits; <c>US.123…</c> → user id.</summary>
+/// <summary>
+/// Reads the sender key a user types: a business-scoped user id (<c>US.123…</c>), or a phone number in any format, read
+/// by <see cref="PhoneNumberNormaliser"/> (with the business's region for national notation) and given as WhatsApp's
+/// wa_id (E.164 digits without <c>+</c>).
+/// </summary>
 public static class SenderKey
 {
-    public static (string? WaId, string? UserId) Parse(string input)
+    public static (string? WaId, string? UserId) Parse(string input, string? defaultRegion = null)
     {
         string trimmed = input.Trim();
         if (trimmed.Length > 2 && char.IsAsciiLetter(trimmed[0]) && char.IsAsciiLetter(trimmed[1]) && trimmed.Contains('.'))
             return (null, trimmed);
-        if (trimmed.Any(char.IsAsciiLetter))
-            return (null, null);
-        string digits = new(trimmed.Where(char.IsAsciiDigit).ToArray());
-        if (trimmed.StartsWith("00", StringComparison.Ordinal)) digits = digits[2..];
-        return digits.Length is >= 6 and <= 15 ? (digits, null) : (null, null);
+        return PhoneNumberNormaliser.Normalise(trimmed, defaultRegion) is { E164: { } e164 } ? (e164[1..], null) : (null, null);
     }
 }

@@ -21,7 +21,7 @@ public abstract class InboxCliTests(StoreKind store)
         await host.WaitForProcessingAsync();
         var db = host.Services.GetRequiredService<Database>();
         long id = Assert.Single(await new InboxQueue(db).DeadAsync(10, default)).Id;
-        string[] storage = StorageArgs(host);
+        string[] storage = host.StorageArgs();
 
         Assert.Equal(0, await CliRoot.Create().Parse(["inbox", "dead", .. storage]).InvokeAsync());
         Assert.Equal(0, await CliRoot.Create().Parse(["inbox", "stats", .. storage]).InvokeAsync());
@@ -32,11 +32,5 @@ public abstract class InboxCliTests(StoreKind store)
         var stats = await host.WaitForProcessingAsync();
         Assert.Equal(1, stats.DeadLettered);
         Assert.Equal(2, Assert.Single(await new InboxQueue(db).DeadAsync(10, default)).Attempts);
-    }
-
-    private static string[] StorageArgs(ThreadlineHost host)
-    {
-        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value;
-        return [$"--Storage:Provider={options.Provider}", $"--Storage:ConnectionString={options.ConnectionString}"];
     }
 }

@@ -73,8 +73,7 @@ public abstract class ContactImportTests(StoreKind store) : IAsyncLifetime
 
         string file = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".csv");
         await File.WriteAllTextAsync(file, Csv);
-        var options = _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value;
-        string[] storage = [$"--Storage:Provider={options.Provider}", $"--Storage:ConnectionString={options.ConnectionString}"];
+        string[] storage = _host.StorageArgs();
         Assert.Equal(0, await CliRoot.Create().Parse(["import", "contacts", file, "--region", "DE", .. storage]).InvokeAsync());
         await using (var c = await db.OpenAsync())
             Assert.Equal(4, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM contacts"));

@@ -89,6 +89,13 @@ public sealed class ThreadlineHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Command-line arguments that point a CLI verb at this host's store.</summary>
+    public string[] StorageArgs()
+    {
+        var options = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Threadline.Store.StorageOptions>>().Value;
+        return [$"--Storage:Provider={options.Provider}", $"--Storage:ConnectionString={options.ConnectionString}"];
+    }
+
     public async Task<List<MessageDto>> MessagesAsync(string phone) =>
         (await Api.GetFromJsonAsync<List<MessageDto>>($"/api/v1/messages?phone={Uri.EscapeDataString(phone)}"))!;
 

@@ -102,12 +102,13 @@ public sealed class FakeGraphApiTests : IAsyncLifetime
     [Fact]
     public async Task A_delayed_answer_times_out_the_client_but_the_send_is_recorded()
     {
-        _api.InjectFault(FakeGraphFault.Timeout(TimeSpan.FromSeconds(5)));
-        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(200) };
+        // Generous margins: on a loaded 2-core machine a 200 ms client timeout could fire before the request even arrived.
+        _api.InjectFault(FakeGraphFault.Timeout(TimeSpan.FromSeconds(60)));
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(1500) };
         var request = new HttpRequestMessage(HttpMethod.Post, _messages) { Content = new StringContent(TextMessage, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.SendAsync(request));
-        for (int i = 0; i < 100 && _api.RequestCount == 0; i++)
+        for (int i = 0; i < 500 && _api.RequestCount == 0; i++)
             await Task.Delay(20); // the server notices the abort asynchronously
         Assert.Equal(1, _api.RequestCount);
     }
