@@ -16,6 +16,8 @@ public static class CliRoot
         root.Subcommands.Add(ContactsTransferCommands.Export());
         root.Subcommands.Add(Simulator.SimulateCommand.Create());
         root.Subcommands.Add(Simulator.FakeGraphCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(RulesCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
