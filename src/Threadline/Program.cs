@@ -6,6 +6,7 @@ using Threadline.Configuration;
 using Threadline.Http;
 using Threadline.Store;
 using Threadline.Store.Capture;
+using Threadline.Store.Conversations;
 using Threadline.Store.Identity;
 using Threadline.Store.Inbox;
 using Threadline.Store.Messages;
@@ -35,6 +36,7 @@ public partial class Program
         builder.Services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section);
         builder.Services.AddOptions<BusinessOptions>().BindConfiguration(BusinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
@@ -48,6 +50,12 @@ public partial class Program
         builder.Services.AddSingleton<ContactCommands>();
         builder.Services.AddSingleton<ContactMerges>();
         builder.Services.AddSingleton<MessageQueries>();
+        builder.Services.AddSingleton<ConversationStore>();
+        builder.Services.AddSingleton<ConversationWriter>();
+        builder.Services.AddSingleton<ConversationQueries>();
+        builder.Services.AddSingleton<AgentCommands>();
+        builder.Services.AddSingleton<DecisionPipeline>();
+        builder.Services.AddSingleton<ConversationSteps>();
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService<InboxWriterService>();
         builder.Services.AddSingleton<InboxWorker>();
@@ -74,6 +82,8 @@ public partial class Program
         api.MapInboxApi();
         api.MapContactsApi();
         api.MapContactWritesApi();
+        api.MapConversationsApi();
+        api.MapAgentsApi();
         return app;
     }
 
@@ -85,8 +95,32 @@ public partial class Program
         _ = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<InboxOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<BusinessOptions>>().Value;
+        try
+        {
+            _ = app.Services.GetRequiredService<DecisionPipeline>().Pipeline;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(RoutingOptions.Section, typeof(RoutingOptions), [ex.Message]);
+        }
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(ct);
+        await SeedAgentsAsync(app.Services, ct);
         await app.StartAsync(ct);
+    }
+}
+
+public partial class Program
+{
+    /// <summary>Creates or updates the agents listed in <c>Routing:Agents</c> (their away switches are left as they are).</summary>
+    private static async Task SeedAgentsAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var commands = services.GetRequiredService<AgentCommands>();
+        foreach (var a in services.GetRequiredService<IOptions<RoutingOptions>>().Value.Agents.Where(a => a.Id.Length > 0))
+            await commands.UpsertAsync(new AgentRow
+            {
+                Id = a.Id, Name = a.Name, Languages = string.Join(",", a.Languages), WorkingDays = a.WorkingDays, WorkOpen = a.Opens,
+                WorkClose = a.Closes, TimeZone = a.TimeZone,
+            }, ct);
     }
 }
 

@@ -125,6 +125,13 @@ public static class RoutingStage
         }
         string ownerNote = owner is null ? "no owner" : $"{ownerSource} {owner} is {(ownerAgent!.Away ? "away" : "outside working hours")}";
 
+        // Whoever already handles the conversation keeps it while available: a conversation does not hop between agents.
+        if (input.Conversation.Assignee is { } handling && agents.FirstOrDefault(a => a.Id == handling) is { } current && current.AvailableAt(now))
+        {
+            rules.Add(new("assignee.conversation", $"{ownerNote}; {handling} already handles this conversation and is available"));
+            return handling;
+        }
+
         static Agent? LeastLoaded(IEnumerable<Agent> pool) =>
             pool.OrderBy(a => a.OpenConversations).ThenBy(a => a.Id, StringComparer.Ordinal).FirstOrDefault();
 

@@ -27,7 +27,7 @@ public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Fa
 /// idempotent replay), and neither holds up the webhook endpoint's commits.
 /// </summary>
 public sealed class InboxProcessor(
-    Database db, InboxQueue queue, CaptureWriter writer, IdentityStore identities, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
+    Database db, InboxQueue queue, CaptureWriter writer, IdentityStore identities, ConversationSteps conversations, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
 {
     private sealed record Claimed(List<(InboxRow Row, WebhookBatch Batch)> Parsed, List<(InboxRow Row, string Error)> Unreadable)
     {
@@ -114,7 +114,10 @@ public sealed class InboxProcessor(
         // Step 2, identity: tie every message to a contact (load owners of the identities mentioned → decide → write).
         var senders = IdentityStage.Senders(decision.Messages, decision.Users);
         var known = await identities.KnownAsync(connection, tx, IdentityStage.Lookups(senders, decision.Messages), ct);
-        await identities.WriteAsync(connection, tx, IdentityStage.Resolve(senders, known), known, decision.Messages, Now(), ct);
+        var contactOf = await identities.WriteAsync(connection, tx, IdentityStage.Resolve(senders, known), known, decision.Messages, Now(), ct);
+
+        // Steps 3 and 4, context and routing: thread every message, decide for every inbound one, with reasons.
+        await conversations.RunAsync(connection, tx, decision.Messages, contactOf, clock.GetUtcNow(), ct);
         return written;
     }
 

@@ -1,0 +1,76 @@
+using Dapper;
+
+namespace Threadline.Store.Conversations;
+
+/// <summary>A message of a conversation as the API shows it: captured text (from messages) or imported text.</summary>
+public sealed class ConversationMessageRow
+{
+    public string MessageId { get; init; } = "";
+    public string Party { get; init; } = "";
+    public string? Agent { get; init; }
+    public string Type { get; init; } = "";
+    public string? Text { get; init; }
+    public long At { get; init; }
+    public string? Intent { get; init; }
+    public string? Language { get; init; }
+    public string Source { get; init; } = "";
+    public string? Status { get; init; }
+}
+
+/// <summary>A stored decision.</summary>
+public sealed class DecisionRow
+{
+    public long Id { get; init; }
+    public string MessageId { get; init; } = "";
+    public long DecidedAt { get; init; }
+    public string Intent { get; init; } = "";
+    public string Language { get; init; } = "";
+    public bool NeedsReply { get; init; }
+    public string Urgency { get; init; } = "";
+    public string Handler { get; init; } = "";
+    public string? Assignee { get; init; }
+    public long? RespondBy { get; init; }
+    public string Rule { get; init; } = "";
+    public string Reasons { get; init; } = "[]";
+    public string Context { get; init; } = "{}";
+    public string Inputs { get; init; } = "{}";
+}
+
+/// <summary>Reads of conversations for the API: one with its messages and decisions, or a filtered list.</summary>
+public sealed class ConversationQueries(Database db)
+{
+    public async Task<ConversationRow?> ByIdAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<ConversationRow>(new CommandDefinition(
+            $"SELECT {ConversationRow.Columns} FROM conversations WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public async Task<(List<ConversationMessageRow> Messages, List<DecisionRow> Decisions)> DetailsAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var messages = (await c.QueryAsync<ConversationMessageRow>(new CommandDefinition(
+            "SELECT cm.message_id AS MessageId, cm.party AS Party, cm.agent AS Agent, cm.type AS Type, COALESCE(m.text, cm.text) AS Text, cm.at AS At, " +
+            "cm.intent AS Intent, cm.language AS Language, cm.source AS Source, m.status AS Status " +
+            "FROM conversation_messages cm LEFT JOIN messages m ON m.wa_message_id = cm.message_id WHERE cm.conversation_id = @id ORDER BY cm.at, cm.message_id",
+            new { id }, cancellationToken: ct))).ToList();
+        var decisions = (await c.QueryAsync<DecisionRow>(new CommandDefinition(
+            "SELECT id AS Id, message_id AS MessageId, decided_at AS DecidedAt, intent AS Intent, language AS Language, needs_reply AS NeedsReply, " +
+            "urgency AS Urgency, handler AS Handler, assignee AS Assignee, respond_by AS RespondBy, rule AS Rule, reasons AS Reasons, context AS Context, inputs AS Inputs " +
+            "FROM decisions WHERE conversation_id = @id ORDER BY id", new { id }, cancellationToken: ct))).ToList();
+        return (messages, decisions);
+    }
+
+    /// <summary>Conversations, most recently active first, filtered by contact, state and assignee.</summary>
+    public async Task<List<ConversationRow>> ListAsync(long? contactId, string? state, string? assignee, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var where = new List<string>();
+        if (contactId is not null) where.Add("contact_id = @contactId");
+        if (state is not null) where.Add("state = @state");
+        if (assignee is not null) where.Add("assignee = @assignee");
+        return (await c.QueryAsync<ConversationRow>(new CommandDefinition(
+            $"SELECT {ConversationRow.Columns} FROM conversations {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} " +
+            "ORDER BY last_message_at DESC, id DESC LIMIT @limit", new { contactId, state, assignee, limit }, cancellationToken: ct))).ToList();
+    }
+}

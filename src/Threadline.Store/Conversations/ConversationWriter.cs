@@ -1,0 +1,115 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Threadline.Pipeline.Context;
+using Threadline.Pipeline.Routing;
+
+namespace Threadline.Store.Conversations;
+
+/// <summary>A message with its place in a conversation (conversation id negative while the conversation is new in this batch).</summary>
+public sealed record ThreadedMessage(ThreadMessage Message, long ContactId, long ConversationId, Understanding? Understanding, string Source);
+
+/// <summary>A decision to store: the routing result, the context it was made in, and the inputs (JSON) it used.</summary>
+public sealed record DecisionRecord(string MessageId, long ConversationId, long ContactId, DateTimeOffset DecidedAt, RoutingDecision Routing,
+    ConversationContext Context, string InputsJson);
+
+/// <summary>Everything context and routing decided for a batch, to be written in the caller's transaction.</summary>
+/// <param name="Conversations">The final state of every conversation the batch touched (new ones have negative ids), ended ones included.</param>
+/// <param name="LatestDecision">Per conversation id, its latest decision: shown on the conversation row.</param>
+public sealed record ConversationBatch(
+    IReadOnlyCollection<Conversation> Conversations,
+    IReadOnlyDictionary<long, RoutingDecision> LatestDecision,
+    IReadOnlyList<ThreadedMessage> Messages,
+    IReadOnlyList<DecisionRecord> Decisions,
+    IReadOnlyCollection<ContactHistory> Histories,
+    IReadOnlyCollection<long> OptOuts)
+{
+    public static readonly ConversationBatch Empty = new([], new Dictionary<long, RoutingDecision>(), [], [], [], []);
+}
+
+/// <summary>
+/// Writes a <see cref="ConversationBatch"/>. Idempotent where a replay could repeat it: a message takes its place in a
+/// conversation once and a decision is stored once per message (unique keys); the runner skips messages already threaded,
+/// so conversation and history rows are not advanced twice.
+/// </summary>
+public sealed class ConversationWriter(Database db)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <returns>Real ids for the conversations the batch opened (negative id → id).</returns>
+    public async Task<IReadOnlyDictionary<long, long>> WriteAsync(DbConnection c, DbTransaction tx, ConversationBatch batch, long nowMs, CancellationToken ct)
+    {
+        var ids = new Dictionary<long, long>();
+        long Real(long id) => id < 0 ? ids[id] : id;
+
+        // New conversations in the order they were opened (-1 first), so that a larger id is always a newer conversation.
+        foreach (var conv in batch.Conversations.Where(x => x.Id < 0).OrderByDescending(x => x.Id))
+            ids[conv.Id] = await c.QuerySingleAsync<long>(new CommandDefinition(
+                "INSERT INTO conversations (contact_id, state, opened_at, last_message_at, last_from, message_count, pending_intents, pending_cues, updated_at) " +
+                "VALUES (@ContactId, 'waiting_on_us', @opened, @opened, 'contact', 0, '', '', @now) RETURNING id",
+                new { conv.ContactId, opened = Ms.Of(conv.OpenedAt), now = nowMs }, tx, cancellationToken: ct));
+        foreach (var conv in batch.Conversations)
+        {
+            var d = batch.LatestDecision.GetValueOrDefault(conv.Id);
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE conversations SET state = @state, last_message_at = @lastMessage, last_inbound_at = @lastIn, last_outbound_at = @lastOut, " +
+                "last_from = @lastFrom, last_intent = @LastIntent, message_count = @MessageCount, pending_since = @pending, reply_owed_since = @owed, " +
+                "pending_intents = @intents, pending_cues = @cues, language = @Language, window_from_ad = @WindowFromAd, snoozed_until = @snoozed, " +
+                "closed_at = @closed, assignee = @assignee, outcome = @Outcome, last_outbound_text = @LastOutboundText, " +
+                (d is null ? "" : "needs_reply = @needsReply, urgency = @urgency, handler = @handler, respond_by = @respondBy, ") +
+                "updated_at = @now WHERE id = @id",
+                new
+                {
+                    id = Real(conv.Id), state = conv.State.Name(), lastMessage = Ms.Of(conv.LastMessageAt), lastIn = Ms.Of(conv.LastInboundAt),
+                    lastOut = Ms.Of(conv.LastOutboundAt), lastFrom = conv.LastFrom.Name(), conv.LastIntent, conv.MessageCount,
+                    pending = Ms.Of(conv.PendingSince), owed = Ms.Of(conv.ReplyOwedSince), intents = string.Join(",", conv.PendingIntents),
+                    cues = string.Join("|", conv.PendingCues), conv.Language, conv.WindowFromAd, snoozed = Ms.Of(conv.SnoozedUntil),
+                    closed = Ms.Of(conv.ClosedAt),
+                    // A decision's assignee wins; a conversation without one keeps the agent who answered it.
+                    assignee = d?.Assignee ?? conv.Assignee, conv.Outcome, conv.LastOutboundText,
+                    needsReply = d?.NeedsReply ?? false, urgency = d?.Urgency.Name(), handler = d?.Handler.Name(), respondBy = Ms.Of(d?.RespondBy),
+                    now = nowMs,
+                }, tx, cancellationToken: ct));
+        }
+
+        await BulkInsert.ExecuteAsync(db.Dialect, c, tx,
+            "INSERT INTO conversation_messages (message_id, conversation_id, contact_id, party, agent, type, text, at, intent, language, source, created_at)",
+            "ON CONFLICT (message_id) DO NOTHING", "message_id", batch.Messages,
+            m => [m.Message.Id, Real(m.ConversationId), m.ContactId, m.Message.From.Name(), m.Message.AgentId, m.Message.Type,
+                m.Source == "import" ? m.Message.Text : null, Ms.Of(m.Message.At), m.Understanding?.Intent, m.Understanding?.Language, m.Source, nowMs],
+            m => m.Message.Id, ct);
+
+        foreach (var h in batch.Histories)
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO contact_context (contact_id, conversations, last_outcome, reply_delays, inquiries, last_inbound_at, last_outbound_at, awaiting_reply_since, language, updated_at) " +
+                "VALUES (@ContactId, @Conversations, @LastOutcome, @delays, @inquiries, @lastIn, @lastOut, @awaiting, @Language, @now) " +
+                "ON CONFLICT (contact_id) DO UPDATE SET conversations = excluded.conversations, last_outcome = excluded.last_outcome, " +
+                "reply_delays = excluded.reply_delays, inquiries = excluded.inquiries, last_inbound_at = excluded.last_inbound_at, " +
+                "last_outbound_at = excluded.last_outbound_at, awaiting_reply_since = excluded.awaiting_reply_since, language = excluded.language, updated_at = excluded.updated_at",
+                new
+                {
+                    h.ContactId, h.Conversations, h.LastOutcome, delays = JsonSerializer.Serialize(h.ReplyDelays),
+                    inquiries = JsonSerializer.Serialize(h.Inquiries, Json.Options), lastIn = Ms.Of(h.LastInboundAt), lastOut = Ms.Of(h.LastOutboundAt),
+                    awaiting = Ms.Of(h.AwaitingReplySince), h.Language, now = nowMs,
+                }, tx, cancellationToken: ct));
+
+        await BulkInsert.ExecuteAsync(db.Dialect, c, tx,
+            "INSERT INTO decisions (message_id, conversation_id, contact_id, decided_at, intent, language, needs_reply, urgency, handler, assignee, respond_by, rule, reasons, context, inputs)",
+            "ON CONFLICT (message_id) DO NOTHING", "message_id", batch.Decisions,
+            d => [d.MessageId, Real(d.ConversationId), d.ContactId, Ms.Of(d.DecidedAt), d.Routing.Intent, d.Routing.Language, d.Routing.NeedsReply,
+                d.Routing.Urgency.Name(), d.Routing.Handler.Name(), d.Routing.Assignee, Ms.Of(d.Routing.RespondBy), d.Routing.PrimaryRule,
+                JsonSerializer.Serialize(d.Routing.Rules, JsonOptions), JsonSerializer.Serialize(d.Context with { ConversationId = Real(d.ConversationId) }, JsonOptions), d.InputsJson],
+            d => d.MessageId, ct);
+
+        if (batch.OptOuts.Count > 0)
+        {
+            var optOuts = batch.OptOuts.ToArray();
+            await c.ExecuteAsync(new CommandDefinition(
+                $"UPDATE contacts SET opted_out = TRUE, updated_at = @now WHERE {db.Dialect.InList("id", "optOuts")}", new { optOuts, now = nowMs }, tx, cancellationToken: ct));
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Data.Common;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Threadline.Configuration;
+using Threadline.Pipeline;
+using Threadline.Pipeline.Business;
+using Threadline.Pipeline.Capture;
+using Threadline.Pipeline.Context;
+using Threadline.Pipeline.Identity;
+using Threadline.Pipeline.Routing;
+using Threadline.Pipeline.Routing.Rules;
+using Threadline.Store.Conversations;
+
+namespace Threadline.Workers;
+
+/// <summary>
+/// The decision pipeline the server runs: the business from <c>Business</c> options and the rules from
+/// <c>Routing:RulesFile</c> (or the built-in ones), built once at start; a rules file with mistakes stops start-up.
+/// </summary>
+public sealed class DecisionPipeline(IOptions<BusinessOptions> business, IOptions<RoutingOptions> routing)
+{
+    private readonly Lazy<ConversationPipeline> _pipeline = new(() =>
+    {
+        var rules = RuleSet.Default;
+        if (routing.Value.RulesFile is { Length: > 0 } path)
+        {
+            var load = File.Exists(path) ? RuleSetLoader.Load(path) : new RuleSetLoad(null, [new RuleError(path, 1, 1, "no such file")]);
+            rules = load.Rules ?? throw new InvalidOperationException("Routing:RulesFile has mistakes:" + Environment.NewLine + string.Join(Environment.NewLine, load.Errors));
+        }
+        return new ConversationPipeline(rules, business.Value.ToProfile());
+    });
+
+    public ConversationPipeline Pipeline => _pipeline.Value;
+}
+
+/// <summary>
+/// Steps 3 and 4 of the inbox pipeline, the runner's part: load what context and routing need for a batch (one query
+/// per kind), run the pure stages message by message in order, and write every result in the caller's transaction.
+/// </summary>
+public sealed class ConversationSteps(ConversationStore store, ConversationWriter writer, DecisionPipeline decisions)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <param name="contactOf">Identity's result: the contact of each sender key.</param>
+    /// <returns>How many decisions were made.</returns>
+    public async Task<int> RunAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WaMessage> captured, IReadOnlyDictionary<string, long> contactOf,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var items = new List<(long ContactId, ThreadMessage Message)>(captured.Count);
+        foreach (var m in captured)
+            if (IdentityStage.SenderKey(m) is { } key && contactOf.TryGetValue(key, out long contactId))
+                items.Add((contactId, ToThreadMessage(m)));
+        if (items.Count == 0) return 0;
+        var done = await store.ThreadedAsync(c, tx, items.Select(i => i.Message.Id).ToList(), ct);
+        items = items.Where(i => !done.Contains(i.Message.Id)).ToList();
+        if (items.Count == 0) return 0;
+
+        var batch = Decide(items, await LoadAsync(c, tx, items, ct), now);
+        await writer.WriteAsync(c, tx, batch, now.ToUnixTimeMilliseconds(), ct);
+        return batch.Decisions.Count;
+    }
+
+    /// <summary>The state the stages read, for the contacts of a batch.</summary>
+    public sealed record State(
+        Dictionary<long, ContactHistory> Histories,
+        Dictionary<long, Conversation> Latest,
+        Dictionary<string, Conversation> Quoted,
+        Dictionary<long, ContactProfile> Profiles,
+        List<Agent> Agents);
+
+    public async Task<State> LoadAsync(DbConnection c, DbTransaction tx, IReadOnlyList<(long ContactId, ThreadMessage Message)> items, CancellationToken ct)
+    {
+        var contacts = items.Select(i => i.ContactId).Distinct().ToList();
+        var quoted = items.Select(i => i.Message.QuotedId).OfType<string>().Distinct().ToList();
+        return new State(
+            await store.HistoriesAsync(c, tx, contacts, ct),
+            await store.LatestAsync(c, tx, contacts, ct),
+            await store.OfMessagesAsync(c, tx, quoted, ct),
+            await store.ProfilesAsync(c, tx, contacts, ct),
+            await store.AgentsAsync(c, tx, decisions.Pipeline.Business.TimeZone, ct));
+    }
+
+    /// <summary>The pure part: every message threaded, every inbound message decided. Also used by the pipeline benchmark.</summary>
+    public ConversationBatch Decide(IReadOnlyList<(long ContactId, ThreadMessage Message)> items, State state, DateTimeOffset now)
+    {
+        var pipeline = decisions.Pipeline;
+        var conversations = new Dictionary<long, Conversation>();
+        var inBatch = new Dictionary<string, long>(StringComparer.Ordinal); // message id → conversation id, for replies within the batch
+        var messages = new List<ThreadedMessage>(items.Count);
+        var decided = new List<DecisionRecord>();
+        var latestDecision = new Dictionary<long, RoutingDecision>();
+        var optOuts = new HashSet<long>();
+        var agents = state.Agents;
+        long nextId = -1;
+
+        foreach (var (contactId, m) in items.OrderBy(i => i.ContactId).ThenBy(i => i.Message.At))
+        {
+            var history = state.Histories.GetValueOrDefault(contactId) ?? ContactHistory.Empty(contactId);
+            var profile = state.Profiles.GetValueOrDefault(contactId) ?? ContactProfile.Unknown(contactId);
+            var current = state.Latest.GetValueOrDefault(contactId);
+            if (current is not null && conversations.TryGetValue(current.Id, out var fresher)) current = fresher;
+            Conversation? quoted = null;
+            if (m.QuotedId is { } q)
+            {
+                long? quotedId = inBatch.TryGetValue(q, out long id) ? id : state.Quoted.TryGetValue(q, out var qc) && qc.ContactId == contactId ? qc.Id : null;
+                if (quotedId is { } qid && qid != current?.Id)
+                    quoted = conversations.GetValueOrDefault(qid) ?? state.Quoted.Values.First(x => x.Id == qid);
+            }
+
+            var (step, understanding) = pipeline.Apply(history, current, quoted, m, profile, () => nextId--);
+            var conversation = step.Conversation with { ContactId = contactId };
+            if (step.Ended is { } ended) conversations[ended.Id] = ended;
+            if (step.Threading.Opened || current is null || conversation.Id == current.Id) state.Latest[contactId] = conversation;
+            state.Histories[contactId] = step.History;
+            inBatch[m.Id] = conversation.Id;
+            messages.Add(new ThreadedMessage(m, contactId, conversation.Id, understanding, "webhook"));
+
+            if (m.IsInbound)
+            {
+                var decision = pipeline.Decide(step.History, conversation, step.Threading, profile, agents, now);
+                var routing = decision.Routing;
+                if (routing.Assignee is { } assignee && assignee != conversation.Assignee)
+                    agents = agents.Select(a => a.Id == assignee ? a with { OpenConversations = a.OpenConversations + 1 }
+                        : a.Id == conversation.Assignee ? a with { OpenConversations = Math.Max(0, a.OpenConversations - 1) } : a).ToList();
+                conversation = conversation with { Assignee = routing.Assignee ?? conversation.Assignee };
+                latestDecision[conversation.Id] = routing;
+                decided.Add(new DecisionRecord(m.Id, conversation.Id, contactId, now, routing, decision.Context,
+                    JsonSerializer.Serialize(new { understanding, contact = profile, agents, now }, JsonOptions)));
+                if (routing.RecordOptOut)
+                {
+                    optOuts.Add(contactId);
+                    state.Profiles[contactId] = profile with { OptedOut = true };
+                }
+                if (state.Latest.GetValueOrDefault(contactId)?.Id == conversation.Id) state.Latest[contactId] = conversation;
+            }
+            conversations[conversation.Id] = conversation;
+        }
+        state.Agents.Clear();
+        state.Agents.AddRange(agents);
+        return new ConversationBatch(conversations.Values, latestDecision, messages, decided,
+            items.Select(i => i.ContactId).Distinct().Select(id => state.Histories[id]).ToList(), optOuts);
+    }
+
+    /// <summary>A captured message in the stages' terms: who (contact, a person, automation), when, what words.</summary>
+    public static ThreadMessage ToThreadMessage(WaMessage m) => new(
+        m.WaMessageId,
+        m.Timestamp,
+        m.Direction == MessageDirection.Inbound ? Party.Contact : m.SentBy == SentBy.Automation ? Party.Automation : Party.Agent,
+        m.Type,
+        m.Text ?? m.Interactive?.Title ?? m.Order?.Text,
+        null,
+        m.ReplyToMessageId,
+        m.Referral is not null);
+}

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Threadline.IntegrationTests.Infrastructure;
+using Threadline.Store;
+
+namespace Threadline.IntegrationTests.Routing;
+
+public sealed class SqliteConversationFlowTests() : ConversationFlowTests(StoreKind.Sqlite);
+public sealed class PostgresConversationFlowTests() : ConversationFlowTests(StoreKind.Postgres);
+
+/// <summary>Steps 3 and 4 through the real pipeline: webhooks in, conversations and explained decisions out, via the API.</summary>
+public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
+{
+    // 2026-03-12T13:30:00Z, a Thursday: 14:30 in Berlin, inside the default Mon–Fri 09:00–18:00 hours.
+    private const long T0 = 1_773_322_200;
+    private const string Jonas = "4917012345678";
+    private ThreadlineHost _host = null!;
+
+    private static readonly Dictionary<string, string?> Config = new()
+    {
+        ["Business:TimeZone"] = "Europe/Berlin",
+        ["Business:DefaultRegion"] = "DE",
+        ["Business:Languages:0"] = "de",
+        ["Business:Languages:1"] = "en",
+        ["Business:AutomationIntents:0"] = "opening_hours",
+        ["Routing:Agents:0:Id"] = "anna",
+        ["Routing:Agents:0:Languages:0"] = "de",
+        ["Routing:Agents:0:Languages:1"] = "en",
+        ["Routing:Agents:1:Id"] = "ben",
+        ["Routing:Agents:1:Languages:0"] = "en",
+    };
+
+    public async Task InitializeAsync() => _host = await ThreadlineHost.StartAsync(store, Config);
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<JsonElement> GetAsync(string path)
+    {
+        var response = await _host.Api.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<JsonElement[]> ConversationsAsync() => (await GetAsync("/api/v1/conversations")).EnumerateArray().ToArray();
+
+    private async Task<JsonElement> OnlyConversationAsync()
+    {
+        var list = await ConversationsAsync();
+        Assert.Single(list);
+        return await GetAsync($"/api/v1/conversations/{list[0].GetProperty("id").GetInt64()}");
+    }
+
+    [Fact]
+    public async Task GermanComplaint_IsHighUrgency_ForAGermanSpeaker_WithSlaAndReasonsInTheDecisionLog()
+    {
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.k1", T0, "Die gelieferte Pumpe ist defekt, wir brauchen dringend Ersatz!"));
+        await _host.WaitForProcessingAsync();
+
+        var detail = await OnlyConversationAsync();
+        var conversation = detail.GetProperty("conversation");
+        Assert.Equal("waiting_on_us", conversation.GetProperty("state").GetString());
+        Assert.Equal("anna", conversation.GetProperty("assignee").GetString());
+        Assert.Equal("high", conversation.GetProperty("urgency").GetString());
+        var decision = Assert.Single(detail.GetProperty("decisions").EnumerateArray());
+        Assert.Equal("complaint", decision.GetProperty("intent").GetString());
+        Assert.Equal("de", decision.GetProperty("language").GetString());
+        Assert.True(decision.GetProperty("needsReply").GetBoolean());
+        Assert.Equal("human", decision.GetProperty("handler").GetString());
+        Assert.Equal("anna", decision.GetProperty("assignee").GetString());
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(T0 + 15 * 60), decision.GetProperty("respondBy").GetDateTimeOffset());
+        var rules = decision.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("rule").GetString()).ToList();
+        Assert.Contains("urgency.complaint", rules);
+        Assert.Contains("urgency.cue", rules);
+        Assert.Contains("assignee.least-loaded", rules);
+        var context = decision.GetProperty("context");
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(T0 + 86400), context.GetProperty("windowClosesAt").GetDateTimeOffset());
+        Assert.Equal("Europe/Berlin", context.GetProperty("contactTimeZone").GetString());
+        Assert.Equal("number", context.GetProperty("contactTimeZoneSource").GetString());
+        Assert.Equal("defekt", decision.GetProperty("inputs").GetProperty("understanding").GetProperty("evidence")[0].GetString()!.Split('\'')[1]);
+        var message = Assert.Single(detail.GetProperty("messages").EnumerateArray());
+        Assert.Equal("Die gelieferte Pumpe ist defekt, wir brauchen dringend Ersatz!", message.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task QuestionAnswerThanks_ThenAWeekLater_OpensASecondConversationThatKnowsTheFirst()
+    {
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.q1", T0, "What would 20 units cost?"));
+        await _host.PostWebhookAsync(Payloads.Echo(Jonas, "wamid.q2", T0 + 1800, "Quote attached: EUR 12,000 incl. shipping."));
+        await _host.WaitForProcessingAsync();
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.q3", T0 + 3600, "Super, danke!"));
+        await _host.WaitForProcessingAsync();
+
+        var first = await OnlyConversationAsync();
+        Assert.Equal(3, first.GetProperty("messages").GetArrayLength());
+        Assert.Equal(["contact", "agent", "contact"], first.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("from").GetString()));
+        var decisions = first.GetProperty("decisions").EnumerateArray().ToList();
+        Assert.Equal(2, decisions.Count); // one per inbound message; our reply is recorded, not decided on
+        Assert.Equal("price_request", decisions[0].GetProperty("intent").GetString());
+        Assert.Equal("acknowledgement", decisions[1].GetProperty("intent").GetString());
+        Assert.False(decisions[1].GetProperty("needsReply").GetBoolean());
+        Assert.Equal("none", decisions[1].GetProperty("handler").GetString());
+        Assert.Equal(1, decisions[1].GetProperty("context").GetProperty("replyDelay").GetProperty("samples").GetInt32());
+        Assert.False(first.GetProperty("conversation").GetProperty("needsReply").GetBoolean());
+
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.q4", T0 + 8 * 86400, "Hallo, habt ihr am Samstag geöffnet?"));
+        await _host.WaitForProcessingAsync();
+        var list = await ConversationsAsync();
+        Assert.Equal(2, list.Length);
+        var second = await GetAsync($"/api/v1/conversations/{list[0].GetProperty("id").GetInt64()}");
+        var decision = Assert.Single(second.GetProperty("decisions").EnumerateArray());
+        var context = decision.GetProperty("context");
+        Assert.True(context.GetProperty("newConversation").GetBoolean());
+        Assert.Equal(1, context.GetProperty("priorConversations").GetInt32());
+        Assert.Equal("acknowledged", context.GetProperty("lastOutcome").GetString());
+        Assert.Contains("price_request", context.GetProperty("inquiryHistory").EnumerateArray().Select(i => i.GetProperty("intent").GetString()));
+        Assert.Equal("opening_hours", decision.GetProperty("intent").GetString());
+        Assert.Equal("automation", decision.GetProperty("handler").GetString());
+        Assert.Equal(JsonValueKind.Null, decision.GetProperty("assignee").ValueKind);
+    }
+
+    [Fact]
+    public async Task Redelivery_AndAReplayedBatch_ThreadAndDecideEachMessageOnce()
+    {
+        var body = Payloads.Text(Jonas, "wamid.r1", T0, "Können Sie mir bis heute noch ein Angebot schicken?");
+        await _host.PostWebhookAsync(body);
+        await _host.WaitForProcessingAsync();
+        // The same message in a different envelope (WhatsApp retries are not byte-identical): a new inbox row, the same message.
+        await _host.PostWebhookAsync(body.Replace("\"Ana Example\"", "\"Ana  Example\""));
+        await _host.WaitForProcessingAsync();
+
+        await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync();
+        Assert.Equal(1, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM decisions"));
+        Assert.Equal(1, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM conversation_messages"));
+        Assert.Equal(1, await c.QuerySingleAsync<long>("SELECT message_count FROM conversations"));
+        Assert.Equal(("price_request", "high"), await c.QuerySingleAsync<(string, string)>("SELECT intent, urgency FROM decisions"));
+    }
+
+    [Fact]
+    public async Task Stop_RecordsTheOptOut_AndNeedsNoReply()
+    {
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.s1", T0, "STOP"));
+        await _host.WaitForProcessingAsync();
+
+        await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync();
+        Assert.True(await c.QuerySingleAsync<bool>("SELECT opted_out FROM contacts"));
+        Assert.Equal(("opt_out", false, "none"), await c.QuerySingleAsync<(string, bool, string)>("SELECT intent, needs_reply, handler FROM decisions"));
+    }
+
+    [Fact]
+    public async Task AwaySwitch_ThroughTheApi_SendsNewConversationsToAnotherAgent()
+    {
+        var away = await _host.Api.PutAsJsonAsync("/api/v1/agents/anna/away", new { away = true });
+        Assert.Equal(HttpStatusCode.OK, away.StatusCode);
+        var put = await _host.Api.PutAsJsonAsync("/api/v1/agents/carl", new { languages = new[] { "de" }, name = "Carl" });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.Api.PutAsJsonAsync("/api/v1/agents/x", new { languages = Array.Empty<string>() })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Api.PutAsJsonAsync("/api/v1/agents/nobody/away", new { away = true })).StatusCode);
+
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.a1", T0, "Wann können wir einen Termin vereinbaren?"));
+        await _host.WaitForProcessingAsync();
+        var decision = (await OnlyConversationAsync()).GetProperty("decisions")[0];
+        Assert.Equal("scheduling", decision.GetProperty("intent").GetString());
+        Assert.Equal("carl", decision.GetProperty("assignee").GetString());
+
+        var agents = (await GetAsync("/api/v1/agents")).EnumerateArray().ToDictionary(a => a.GetProperty("id").GetString()!);
+        Assert.True(agents["anna"].GetProperty("away").GetBoolean());
+        Assert.Equal(1, agents["carl"].GetProperty("openConversations").GetInt64());
+    }
+
+    [Fact]
+    public async Task UnknownConversation_Is404ProblemDetails_AndBadStateIs400()
+    {
+        var response = await _host.Api.GetAsync("/api/v1/conversations/999999");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.Api.GetAsync("/api/v1/conversations?state=lost")).StatusCode);
+    }
+}
