@@ -24,11 +24,11 @@ internal static partial class ChatExportContent
         var caption = newline < 0 ? null : body[(newline + 1)..];
         if (string.IsNullOrWhiteSpace(caption)) caption = null;
 
-        if (caption is null && DeletedNotices.Any(d => string.Equals(d, first.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)))
+        if (caption is null && first.Length <= 40 && DeletedNotices.Any(d => string.Equals(d, first.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)))
             return new Content(ChatExportTypes.Revoke, null, null);
-        if (Omitted().Match(first) is { Success: true } omitted)
+        if (MayBeOmitted(first) && Omitted().Match(first) is { Success: true } omitted)
             return new Content(OmittedType(omitted.Groups["kind"].Value), caption, NullIfEmpty(omitted.Groups["file"].Value));
-        if (Attached().Match(first) is { Success: true } attached)
+        if (MayBeAttached(first) && Attached().Match(first) is { Success: true } attached)
         {
             var file = attached.Groups["file"].Value.Trim();
             return new Content(FileType(file), caption, file);
@@ -40,8 +40,15 @@ internal static partial class ChatExportContent
     public static bool IsSystemNotice(string text)
     {
         var folded = Fold(text).Trim();
-        return !Omitted().IsMatch(folded) && !Attached().IsMatch(folded) && SystemNotice().IsMatch(folded);
+        return !(MayBeOmitted(folded) && Omitted().IsMatch(folded)) && !(MayBeAttached(folded) && Attached().IsMatch(folded))
+            && SystemNotice().IsMatch(folded);
     }
+
+    // Cheap tests that keep ordinary text away from the regexes (most of a chat is text).
+    private static bool MayBeOmitted(string s) =>
+        s.EndsWith('>') || s.EndsWith("omitted", StringComparison.OrdinalIgnoreCase) || s.EndsWith("weggelassen", StringComparison.OrdinalIgnoreCase);
+
+    private static bool MayBeAttached(string s) => s.EndsWith('>') || s.EndsWith(')');
 
     private static string Fold(string s) => s.Replace('\u00A0', ' ').Replace('\u202F', ' ');
 

@@ -45,6 +45,7 @@ internal sealed partial class ChatExportLine
     public static ChatExportLine Scan(string raw)
     {
         var line = Normalise(raw);
+        if (line.Folded.Length == 0 || line.Folded[0] is not ('[' or (>= '0' and <= '9'))) return line; // a continuation line
         var m = Header().Match(line.Folded);
         if (m.Success)
         {

@@ -22,7 +22,7 @@ public sealed record Understanding(
 /// </summary>
 public static class MessageReader
 {
-    private static readonly HashSet<string> WordlessTypes = ["image", "video", "audio", "document", "location", "contacts", "sticker"];
+    private static readonly HashSet<string> WordlessTypes = ["image", "video", "audio", "document", "location", "contacts", "sticker", "media"];
 
     public static Understanding Read(RuleSet rules, IReadOnlyList<string> languages, string type, string? text, IReadOnlyList<LanguageHint> hints)
     {

@@ -108,14 +108,15 @@ public sealed class ConversationStore(Database db)
         return rows.ToDictionary(r => r.ContactId, r => r.ToModel());
     }
 
-    /// <summary>Each contact's newest conversation.</summary>
+    /// <summary>Each contact's most recently active conversation (by its last message; imported history can add older ones later).</summary>
     public async Task<Dictionary<long, Conversation>> LatestAsync(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long> contactIds, CancellationToken ct)
     {
         if (contactIds.Count == 0) return [];
         var ids = contactIds.ToArray();
         var rows = await c.QueryAsync<ConversationRow>(new CommandDefinition(
-            $"SELECT {ConversationRow.Columns} FROM conversations WHERE id IN " +
-            $"(SELECT MAX(id) FROM conversations WHERE {db.Dialect.InList("contact_id", "ids")} GROUP BY contact_id)", new { ids }, tx, cancellationToken: ct));
+            $"SELECT {ConversationRow.Columns} FROM conversations v WHERE {db.Dialect.InList("v.contact_id", "ids")} AND NOT EXISTS " +
+            "(SELECT 1 FROM conversations w WHERE w.contact_id = v.contact_id AND (w.last_message_at > v.last_message_at OR (w.last_message_at = v.last_message_at AND w.id > v.id)))",
+            new { ids }, tx, cancellationToken: ct));
         return rows.ToDictionary(r => r.ContactId, r => r.ToModel());
     }
 

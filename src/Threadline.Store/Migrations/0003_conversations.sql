@@ -42,7 +42,7 @@ CREATE TABLE conversations (
     respond_by          BIGINT NULL,
     updated_at          BIGINT NOT NULL
 );
-CREATE INDEX ix_conversations_contact ON conversations (contact_id, id);
+CREATE INDEX ix_conversations_contact ON conversations (contact_id, last_message_at, id);
 CREATE INDEX ix_conversations_assignee ON conversations (assignee, state);
 
 CREATE TABLE conversation_messages (

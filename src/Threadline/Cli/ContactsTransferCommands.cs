@@ -53,6 +53,7 @@ public static class ContactsTransferCommands
         });
         var import = new Command("import", "Import data into Threadline.");
         import.Subcommands.Add(contacts);
+        import.Subcommands.Add(ChatImportCommand.Create());
         return import;
     }
 

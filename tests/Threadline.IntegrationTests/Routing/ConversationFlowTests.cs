@@ -77,7 +77,7 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
         var context = decision.GetProperty("context");
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(T0 + 86400), context.GetProperty("windowClosesAt").GetDateTimeOffset());
         Assert.Equal("Europe/Berlin", context.GetProperty("contactTimeZone").GetString());
-        Assert.Equal("number", context.GetProperty("contactTimeZoneSource").GetString());
+        Assert.Equal("stored", context.GetProperty("contactTimeZoneSource").GetString()); // identity stored the zone of the number on the new contact
         Assert.Equal("defekt", decision.GetProperty("inputs").GetProperty("understanding").GetProperty("evidence")[0].GetString()!.Split('\'')[1]);
         var message = Assert.Single(detail.GetProperty("messages").EnumerateArray());
         Assert.Equal("Die gelieferte Pumpe ist defekt, wir brauchen dringend Ersatz!", message.GetProperty("text").GetString());
