@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using NodaTime;
@@ -53,10 +54,10 @@ public static class ChatExportParser
     /// <summary>Lowercase SHA-256 hex over length-prefixed fields, so no choice of text can make two field lists collide.</summary>
     internal static string Fingerprint(LocalDateTime time, string author, string type, string? text, int occurrence)
     {
-        var sb = new StringBuilder();
-        foreach (var field in new[] { IsoPattern.Format(time), author, type, text, occurrence.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-            sb.Append(field?.Length ?? -1).Append(':').Append(field).Append('\n');
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+        var iso = IsoPattern.Format(time);
+        var input = string.Create(CultureInfo.InvariantCulture,
+            $"{iso.Length}:{iso}\n{author.Length}:{author}\n{type.Length}:{type}\n{text?.Length ?? -1}:{text}\n{occurrence}");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input)));
     }
 
     /// <summary>Groups physical lines into entries: a timestamped line opens one, other lines continue it.</summary>
