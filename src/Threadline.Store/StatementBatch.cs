@@ -39,7 +39,8 @@ public static class StatementBatch
         var parameters = parameterNames.Select(name =>
         {
             var p = single.CreateParameter();
-            p.ParameterName = name;
+            // With its prefix: Microsoft.Data.Sqlite tries "@", "$" and ":" in turn (three lookups per parameter per row) for a bare name.
+            p.ParameterName = name.StartsWith('@') ? name : "@" + name;
             single.Parameters.Add(p);
             return p;
         }).ToArray();

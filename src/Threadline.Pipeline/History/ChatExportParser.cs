@@ -30,8 +30,9 @@ public static class ChatExportParser
         long characters = 0;
         while (reader.ReadLine() is { } raw)
         {
-            lines.Add(ChatExportLine.Scan(raw));
             characters += raw.Length + 1;
+            if (lines.Count == 0 && raw.StartsWith('\uFEFF')) raw = raw[1..]; // byte order mark
+            lines.Add(ChatExportLine.Scan(raw));
             if (progress is not null && lines.Count % ProgressEvery == 0) progress(characters);
         }
         progress?.Invoke(characters);

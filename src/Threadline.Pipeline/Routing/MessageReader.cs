@@ -66,9 +66,10 @@ public static class MessageReader
 
     private static string? Match(RuleSet rules, IntentRule rule, string language, string text, IReadOnlyList<string> enabled)
     {
-        if (rule.Unless.TryGetValue(language, out var unless)) text = unless.Blank(text);
+        if (rule.Unless.TryGetValue(language, out var unless) && unless.IsMatch(text)) text = unless.Blank(text);
         if (rule.Any.TryGetValue(language, out var any) && any.FirstMatch(text) is { } hit) return hit;
-        if (!rule.Only.TryGetValue(language, out var only)) return null;
+        // Scanning is cheap, replacing is not: only a message that contains one of the phrases is taken apart.
+        if (!rule.Only.TryGetValue(language, out var only) || !only.IsMatch(text)) return null;
         var found = new List<string>();
         string rest = only.Blank(text, found);
         if (found.Count == 0) return null;

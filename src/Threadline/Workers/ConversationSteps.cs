@@ -44,11 +44,18 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
+    /// <summary>Called with the time (Stopwatch ticks) each message's context and routing took; set by <c>threadline bench pipeline</c>.</summary>
+    public Action<long>? DecisionTimed { get; set; }
+
+    /// <summary>Skips context and routing: only the pipeline benchmark's baseline (capture + identity alone) sets it.</summary>
+    public bool Disabled { get; set; }
+
     /// <param name="contactOf">Identity's result: the contact of each sender key.</param>
     /// <returns>How many decisions were made.</returns>
     public async Task<int> RunAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WaMessage> captured, IReadOnlyDictionary<string, long> contactOf,
         DateTimeOffset now, CancellationToken ct)
     {
+        if (Disabled) return 0;
         var items = new List<(long ContactId, ThreadMessage Message)>(captured.Count);
         foreach (var m in captured)
             if (IdentityStage.SenderKey(m) is { } key && contactOf.TryGetValue(key, out long contactId))
@@ -98,6 +105,7 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
 
         foreach (var (contactId, m) in items.OrderBy(i => i.ContactId).ThenBy(i => i.Message.At))
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             var history = state.Histories.GetValueOrDefault(contactId) ?? ContactHistory.Empty(contactId);
             var profile = state.Profiles.GetValueOrDefault(contactId) ?? ContactProfile.Unknown(contactId);
             var current = state.Latest.GetValueOrDefault(contactId);
@@ -128,7 +136,13 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
                 conversation = conversation with { Assignee = routing.Assignee ?? conversation.Assignee };
                 latestDecision[conversation.Id] = routing;
                 decided.Add(new DecisionRecord(m.Id, conversation.Id, contactId, now, routing, decision.Context,
-                    JsonSerializer.Serialize(new { understanding, contact = profile, agents, now }, JsonOptions)));
+                    JsonSerializer.Serialize(new
+                    {
+                        understanding,
+                        contact = new { profile.Owner, profile.Vip, profile.OptedOut, profile.TimeZone, profile.Language, profile.Deal },
+                        agents = agents.Select(a => new { a.Id, a.Languages, available = a.AvailableAt(now), a.OpenConversations }),
+                        now,
+                    }, JsonOptions)));
                 if (routing.RecordOptOut)
                 {
                     optOuts.Add(contactId);
@@ -137,6 +151,7 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
                 if (state.Latest.GetValueOrDefault(contactId)?.Id == conversation.Id) state.Latest[contactId] = conversation;
             }
             conversations[conversation.Id] = conversation;
+            DecisionTimed?.Invoke(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
         state.Agents.Clear();
         state.Agents.AddRange(agents);

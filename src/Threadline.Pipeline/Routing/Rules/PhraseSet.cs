@@ -9,18 +9,21 @@ public sealed record Phrase(string Text, int Line)
     public bool IsRegex => Text.StartsWith("re:", StringComparison.Ordinal);
 
     /// <summary>The phrase as a regular expression: whole words, any run of spaces between them, a trailing * for any word ending.</summary>
-    public string Pattern
+    public string Pattern => IsRegex ? "(?:" + Text[3..] + ")" : WordBefore + Core + WordAfter;
+
+    // Word boundaries by letters and digits (not \b, which does not know that "ü" or "'" can sit inside a word).
+    internal const string WordBefore = @"(?<![\p{L}\p{N}])", WordAfter = @"(?![\p{L}\p{N}])";
+
+    /// <summary>The words of a plain phrase as a pattern, without the word boundaries around it.</summary>
+    internal string Core
     {
         get
         {
-            if (IsRegex) return "(?:" + Text[3..] + ")";
             var text = TextNormaliser.Normalise(Text).Trim();
             bool prefix = text.EndsWith('*');
             if (prefix) text = text[..^1];
             var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Regex.Escape);
-            // Word boundaries by letters and digits (not \b, which does not know that "ü" or "'" can sit inside a word).
-            var body = string.Join(@"\s+", words);
-            return @"(?<![\p{L}\p{N}])" + body + (prefix ? @"[\p{L}\p{N}'-]*" : "") + @"(?![\p{L}\p{N}])";
+            return string.Join(@"\s+", words) + (prefix ? @"[\p{L}\p{N}'-]*" : "");
         }
     }
 }
@@ -39,11 +42,23 @@ public sealed class PhraseSet
     {
         Phrases = phrases;
         if (phrases.Count > 0)
-            _regex = new Regex(string.Join("|", phrases.Select(p => p.Pattern)),
-                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(250));
+            _regex = new Regex(Combined(phrases),
+                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(250));
     }
 
     public IReadOnlyList<Phrase> Phrases { get; }
+
+    // One pair of word boundaries around all plain phrases (not one pair per phrase): the engine can then look for the
+    // phrases' first letters directly instead of testing a lookbehind at every position. Longer phrases first, so that
+    // "thank you" wins over "thank".
+    private static string Combined(IReadOnlyList<Phrase> phrases)
+    {
+        var plain = phrases.Where(p => !p.IsRegex).Select(p => p.Core).Distinct().OrderByDescending(c => c.Length).ToList();
+        var parts = new List<string>();
+        if (plain.Count > 0) parts.Add(Phrase.WordBefore + "(?:" + string.Join("|", plain) + ")" + Phrase.WordAfter);
+        parts.AddRange(phrases.Where(p => p.IsRegex).Select(p => p.Pattern));
+        return string.Join("|", parts);
+    }
 
     public bool IsEmpty => _regex is null;
 
@@ -54,6 +69,8 @@ public sealed class PhraseSet
         var m = _regex.Match(normalised);
         return m.Success ? m.Value.Trim() : null;
     }
+
+    public bool IsMatch(string normalised) => _regex is not null && _regex.IsMatch(normalised);
 
     public int Count(string normalised) => _regex is null ? 0 : _regex.Count(normalised);
 
