@@ -36,15 +36,18 @@ public sealed class WorkingHours
     public LocalTime? Close { get; }
     public IReadOnlySet<LocalDate> ClosedDates { get; }
 
+    private static readonly NodaTime.TimeZones.ZoneLocalMappingResolver Resolver =
+        NodaTime.TimeZones.Resolvers.CreateMappingResolver(NodaTime.TimeZones.Resolvers.ReturnEarlier, NodaTime.TimeZones.Resolvers.ReturnStartOfIntervalAfter);
+
     public bool IsWorkingDay(LocalDate date) => Days.Contains(date.DayOfWeek) && !ClosedDates.Contains(date);
 
     /// <summary>The open interval of a date, as instants; null on a closed day.</summary>
     public (Instant Start, Instant End)? IntervalOn(LocalDate date)
     {
         if (!IsWorkingDay(date)) return null;
-        // Lenient: an opening time inside a spring-forward gap opens at the first instant after the gap.
-        var start = Zone.AtLeniently(date + Open).ToInstant();
-        var end = Close is { } close ? Zone.AtLeniently(date + close).ToInstant() : Zone.AtStartOfDay(date.PlusDays(1)).ToInstant();
+        // A time inside a spring-forward gap means the first instant after the gap; inside a fall-back overlap, the earlier one.
+        var start = Zone.ResolveLocal(date + Open, Resolver).ToInstant();
+        var end = Close is { } close ? Zone.ResolveLocal(date + close, Resolver).ToInstant() : Zone.AtStartOfDay(date.PlusDays(1)).ToInstant();
         return (start, end);
     }
 

@@ -55,13 +55,19 @@ public static class ContextStage
         var inquiries = ContactHistory.NotInquiries.Contains(u.Intent) ? h.Inquiries
             : h.Inquiries.Append(new Inquiry(u.Intent, m.At)).TakeLast(ContactHistory.MaxInquiries).ToList();
         var delays = h.ReplyDelays;
-        if (h.AwaitingReplySince is { } since && m.At >= since && m.At - since <= ContactHistory.LongestReply)
-            delays = delays.Append((long)(m.At - since).TotalSeconds).TakeLast(ContactHistory.MaxSamples).ToList();
+        var awaiting = h.AwaitingReplySince;
+        // Only a message written after ours answers it; one written before (delivered late) leaves us waiting.
+        if (awaiting is { } since && m.At >= since)
+        {
+            if (m.At - since <= ContactHistory.LongestReply)
+                delays = delays.Append((long)(m.At - since).TotalSeconds).TakeLast(ContactHistory.MaxSamples).ToList();
+            awaiting = null;
+        }
         h = h with
         {
             Inquiries = inquiries,
             ReplyDelays = delays,
-            AwaitingReplySince = null,
+            AwaitingReplySince = awaiting,
             LastInboundAt = Max(h.LastInboundAt, m.At),
             Language = u.LanguageSource == "words" ? u.Language : h.Language,
         };
@@ -71,7 +77,8 @@ public static class ContextStage
             return new ContextStep(h, c with { MessageCount = c.MessageCount + 1, LastInboundAt = Max(c.LastInboundAt, m.At) }, threading, ended);
 
         bool continuing = c.LastFrom == Party.Contact && c.PendingSince is not null;
-        bool ends = u.Intent is "closing" or "opt_out";
+        // An opt-out ends what was asked; a goodbye does not ("Could you send the invoice? … Thanks, have a nice day!").
+        bool ends = u.Intent is "opt_out";
         var owed = ends ? null : continuing ? c.ReplyOwedSince ?? (u.NeedsReply ? m.At : null) : u.NeedsReply ? m.At : null;
         c = c with
         {

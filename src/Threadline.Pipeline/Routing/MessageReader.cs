@@ -32,8 +32,11 @@ public static class MessageReader
         var (language, languageSource) = DetectLanguage(rules, enabled, normalised, hints);
         var order = enabled.OrderBy(l => l == language ? 0 : 1).ToList();
         var cues = new List<string>();
+        string forCues = normalised;
         foreach (var l in order)
-            if (rules.Urgency.For(l).FirstMatch(normalised) is { } cue) cues.Add(cue);
+            if (rules.NotUrgent.For(l).IsMatch(forCues)) forCues = rules.NotUrgent.For(l).Blank(forCues);
+        foreach (var l in order)
+            if (rules.Urgency.For(l).FirstMatch(forCues) is { } cue) cues.Add(cue);
 
         Understanding Result(string intent, IReadOnlyList<string> intents, List<string> evidence) =>
             new(intent, intents, language, languageSource, cues, evidence, !rules.NoReply.Contains(intent));
@@ -66,8 +69,12 @@ public static class MessageReader
 
     private static string? Match(RuleSet rules, IntentRule rule, string language, string text, IReadOnlyList<string> enabled)
     {
-        if (rule.Unless.TryGetValue(language, out var unless) && unless.IsMatch(text)) text = unless.Blank(text);
+        // Every language's exceptions first: "no problem" must not be a complaint because the German rules know "problem*".
+        foreach (var l in enabled)
+            if (rule.Unless.TryGetValue(l, out var unless) && unless.IsMatch(text)) text = unless.Blank(text);
         if (rule.Any.TryGetValue(language, out var any) && any.FirstMatch(text) is { } hit) return hit;
+        // A message that asks something is never just thanks, a goodbye or a greeting.
+        if (text.Contains('?')) return null;
         // Scanning is cheap, replacing is not: only a message that contains one of the phrases is taken apart.
         if (!rule.Only.TryGetValue(language, out var only) || !only.IsMatch(text)) return null;
         var found = new List<string>();

@@ -49,7 +49,7 @@ public static class RoutingStage
             rules.Add(new("needsReply.opt-out", "the contact asked to stop messages: the opt-out is recorded, no reply"));
             return false;
         }
-        if (c.LastIntent is "closing")
+        if (c.ReplyOwedSince is null && c.LastIntent is "closing")
         {
             rules.Add(new("needsReply.closing", "the contact ended the conversation"));
             return false;
@@ -77,8 +77,8 @@ public static class RoutingStage
         if (c.PendingIntents.Contains("complaint")) rules.Add(new("urgency.complaint", "the contact reports a problem"));
         if (c.PendingCues.Count > 0) rules.Add(new("urgency.cue", string.Join(", ", c.PendingCues.Select(q => $"'{q}'"))));
         if (input.Contact.Vip) rules.Add(new("urgency.vip", "the contact is a VIP"));
-        if (input.Contact.Deal is { Stage: "negotiation", Value: { } value } deal && input.Business.HighValueThreshold is { } threshold && value >= threshold)
-            rules.Add(new("urgency.high-value-deal", $"deal in negotiation at {value.ToString("0.##", CultureInfo.InvariantCulture)} {deal.Currency}, threshold {threshold.ToString("0.##", CultureInfo.InvariantCulture)}"));
+        if (input.Contact.Deal is { Stage: "negotiation", Value: { } value } deal && input.Business.HighValueThreshold is { } threshold && value > threshold)
+            rules.Add(new("urgency.high-value-deal", $"deal in negotiation at {value.ToString("0.##", CultureInfo.InvariantCulture)} {deal.Currency}, above the threshold {threshold.ToString("0.##", CultureInfo.InvariantCulture)}"));
         if (rules.Count > before) return Urgency.High;
         rules.Add(new("urgency.normal", "no complaint, urgency cue, VIP or high-value negotiation"));
         return Urgency.Normal;
@@ -116,14 +116,24 @@ public static class RoutingStage
     {
         var now = input.Now;
         var agents = input.Agents;
-        var (owner, ownerSource) = input.Contact.Owner is { } o ? (o, "contact owner") : input.Contact.Deal?.Owner is { } d ? (d, "deal owner") : ((string?)null, "");
-        var ownerAgent = owner is null ? null : agents.FirstOrDefault(a => a.Id == owner);
-        if (owner is not null && (ownerAgent?.AvailableAt(now) ?? true))
+        // The contact's owner, else the deal's owner: the first of them who is available.
+        var owners = new List<(string Id, string Source)>(2);
+        if (input.Contact.Owner is { } o) owners.Add((o, "contact owner"));
+        if (input.Contact.Deal?.Owner is { } d && d != input.Contact.Owner) owners.Add((d, "deal owner"));
+        var notes = new List<string>();
+        foreach (var (id, source) in owners)
         {
-            rules.Add(new("assignee.owner", $"{owner} is the {ownerSource}{(ownerAgent is null ? " (not in the agent list: assumed available)" : " and available")}"));
-            return owner;
+            var agent = agents.FirstOrDefault(a => a.Id == id);
+            if (agent?.AvailableAt(now) ?? true)
+            {
+                rules.Add(new("assignee.owner", (notes.Count > 0 ? string.Join("; ", notes) + "; " : "") +
+                    $"{id} is the {source}{(agent is null ? " (not in the agent list: assumed available)" : " and available")}"));
+                return id;
+            }
+            notes.Add($"{source} {id} is {(agent.Away ? "away" : "outside working hours")}");
         }
-        string ownerNote = owner is null ? "no owner" : $"{ownerSource} {owner} is {(ownerAgent!.Away ? "away" : "outside working hours")}";
+        string? owner = owners.Count > 0 ? owners[0].Id : null;
+        string ownerNote = owners.Count == 0 ? "no owner" : string.Join("; ", notes);
 
         // Whoever already handles the conversation keeps it while available: a conversation does not hop between agents.
         if (input.Conversation.Assignee is { } handling && agents.FirstOrDefault(a => a.Id == handling) is { } current && current.AvailableAt(now))

@@ -63,5 +63,8 @@ public sealed record RuleSet(
         return reader.ReadToEnd();
     }
 
+    /// <summary>Phrases that negate an urgency cue ("not urgent", "keine Eile"): blanked out before cues are looked for.</summary>
+    public PhrasesByLanguage NotUrgent { get; init; } = PhrasesByLanguage.None;
+
     public IEnumerable<string> AllIntents => Intents.Select(i => i.Intent).Concat(BuiltInIntents);
 }

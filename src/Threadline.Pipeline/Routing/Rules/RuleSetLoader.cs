@@ -22,7 +22,7 @@ public sealed record RuleSetLoad(RuleSet? Rules, IReadOnlyList<RuleError> Errors
 /// </summary>
 public static partial class RuleSetLoader
 {
-    private static readonly HashSet<string> TopKeys = ["version", "languages", "types", "emojiOnly", "noReply", "intents", "fillers", "urgency", "outbound"];
+    private static readonly HashSet<string> TopKeys = ["version", "languages", "types", "emojiOnly", "noReply", "intents", "fillers", "urgency", "notUrgent", "outbound"];
     private static readonly HashSet<string> IntentKeys = ["intent", "any", "only", "unless", "otherWords"];
 
     [GeneratedRegex("^[a-z][a-z0-9_]*$")]
@@ -153,6 +153,7 @@ public static partial class RuleSetLoader
 
         var fillers = ByLanguage(Child(root, "fillers"), "fillers");
         var urgency = ByLanguage(Child(root, "urgency"), "urgency");
+        var notUrgent = ByLanguage(Child(root, "notUrgent"), "notUrgent");
         PhrasesByLanguage hesitation = PhrasesByLanguage.None, closing = PhrasesByLanguage.None;
         if (Child(root, "outbound") is { } outbound)
         {
@@ -167,7 +168,7 @@ public static partial class RuleSetLoader
         }
 
         if (errors.Count > 0) return new RuleSetLoad(null, errors.OrderBy(x => x.Line).ThenBy(x => x.Column).ToList());
-        return new RuleSetLoad(new RuleSet(source, languages, types, emojiOnly, noReply, intents, fillers, urgency, hesitation, closing), []);
+        return new RuleSetLoad(new RuleSet(source, languages, types, emojiOnly, noReply, intents, fillers, urgency, hesitation, closing) { NotUrgent = notUrgent }, []);
     }
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>
