@@ -30,6 +30,7 @@ public sealed class AgentCommands(Database db, TimeProvider clock)
             "work_open = excluded.work_open, work_close = excluded.work_close, time_zone = excluded.time_zone, updated_at = excluded.updated_at",
             new { agent.Id, agent.Name, agent.Languages, agent.Away, agent.WorkingDays, agent.WorkOpen, agent.WorkClose, agent.TimeZone, now = clock.GetUtcNow().ToUnixTimeMilliseconds() },
             cancellationToken: ct));
+        Interlocked.Increment(ref ConversationStore.AgentsVersion);
     }
 
     /// <returns>False when there is no such agent.</returns>
@@ -37,8 +38,10 @@ public sealed class AgentCommands(Database db, TimeProvider clock)
     {
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition("UPDATE agents SET away = @away, updated_at = @now WHERE id = @id",
+        bool found = await c.ExecuteAsync(new CommandDefinition("UPDATE agents SET away = @away, updated_at = @now WHERE id = @id",
             new { id, away, now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: ct)) == 1;
+        Interlocked.Increment(ref ConversationStore.AgentsVersion);
+        return found;
     }
 
     public async Task<List<AgentRow>> ListAsync(CancellationToken ct)

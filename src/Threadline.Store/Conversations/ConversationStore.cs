@@ -95,7 +95,7 @@ internal static class Json
 /// The state context and routing load before they run, in one query per kind for a whole batch of contacts:
 /// history summaries, latest conversations, the conversations of quoted messages, CRM profiles, agents and their load.
 /// </summary>
-public sealed class ConversationStore(Database db)
+public sealed class ConversationStore(Database db, TimeProvider? clock = null)
 {
     public async Task<Dictionary<long, ContactHistory>> HistoriesAsync(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long> contactIds, CancellationToken ct)
     {
@@ -203,8 +203,33 @@ public sealed class ConversationStore(Database db)
         public long Open { get; init; }
     }
 
-    /// <summary>The agents with their load: conversations assigned to them that are not closed.</summary>
+    /// <summary>Bumped by every agent write in this process, so the cached agent list is never older than a change made here.</summary>
+    public static long AgentsVersion;
+
+    private (long Version, long LoadedAt, List<Agent> Agents)? _agents;
+
+    /// <summary>
+    /// The agents with their load (conversations assigned to them that are not closed). Counting every open conversation
+    /// per batch was a tenth of the conversation steps' cost, so the list is reused for up to a second (load changes made
+    /// within a batch are counted by the runner; an away switch set through this process's API applies at once).
+    /// </summary>
     public async Task<List<Agent>> AgentsAsync(DbConnection c, DbTransaction? tx, string businessTimeZone, CancellationToken ct)
+    {
+        long version = Interlocked.Read(ref AgentsVersion), now = (clock ?? TimeProvider.System).GetTimestamp();
+        if (_agents is { } cached && cached.Version == version && (clock ?? TimeProvider.System).GetElapsedTime(cached.LoadedAt, now) < TimeSpan.FromSeconds(1))
+            return cached.Agents.ToList();
+        var agents = await LoadAgentsAsync(c, tx, businessTimeZone, ct);
+        _agents = (version, now, agents);
+        return agents.ToList();
+    }
+
+    /// <summary>The agents' loads after a batch assigned conversations: the cached list counts them until it is next loaded.</summary>
+    public void Remember(IReadOnlyList<Agent> agents)
+    {
+        if (_agents is { } cached) _agents = (cached.Version, cached.LoadedAt, agents.ToList());
+    }
+
+    private async Task<List<Agent>> LoadAgentsAsync(DbConnection c, DbTransaction? tx, string businessTimeZone, CancellationToken ct)
     {
         var rows = await c.QueryAsync<AgentRow>(new CommandDefinition(
             "SELECT a.id AS Id, a.languages AS Languages, a.away AS Away, a.working_days AS WorkingDays, a.work_open AS WorkOpen, a.work_close AS WorkClose, " +

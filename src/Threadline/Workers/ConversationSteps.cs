@@ -65,8 +65,10 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         items = items.Where(i => !done.Contains(i.Message.Id)).ToList();
         if (items.Count == 0) return 0;
 
-        var batch = Decide(items, await LoadAsync(c, tx, items, ct), now);
+        var state = await LoadAsync(c, tx, items, ct);
+        var batch = Decide(items, state, now);
         await writer.WriteAsync(c, tx, batch, now.ToUnixTimeMilliseconds(), ct);
+        store.Remember(state.Agents);
         return batch.Decisions.Count;
     }
 
