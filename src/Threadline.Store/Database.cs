@@ -103,7 +103,9 @@ public sealed class Database
         {
             // Per connection: FULL makes every WAL commit fsync (durable before we acknowledge); busy_timeout lets the
             // inbox writer and the worker take turns at SQLite's single write lock instead of failing.
-            pragma.CommandText = (derivedDataOnly ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;") +
+            // The worker (derivedDataOnly) reads contacts, conversations and history all over the file: a 64 MiB page
+            // cache instead of SQLite's 2 MiB keeps their indexes in memory.
+            pragma.CommandText = (derivedDataOnly ? "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;" : "PRAGMA synchronous=FULL;") +
                 " PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
             await pragma.ExecuteNonQueryAsync(ct);
         }
