@@ -18,6 +18,9 @@ public sealed class SqlDialect
     public string BlobType { get; }
 
     /// <summary>Row locking for claims: PostgreSQL lets several instances claim disjoint rows; SQLite has one writer anyway.</summary>
+    /// <summary>Row lock for a read-then-write (PostgreSQL); SQLite's single writer needs none.</summary>
+    public string ForUpdate => Provider == StorageProvider.Postgres ? " FOR UPDATE" : "";
+
     public string SkipLocked => Provider == StorageProvider.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
 
     /// <summary>

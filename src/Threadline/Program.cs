@@ -53,6 +53,7 @@ public partial class Program
         builder.Services.AddSingleton<ConversationStore>();
         builder.Services.AddSingleton<ConversationWriter>();
         builder.Services.AddSingleton<ConversationQueries>();
+        builder.Services.AddSingleton<ConversationCommands>();
         builder.Services.AddSingleton<AgentCommands>();
         builder.Services.AddSingleton<DecisionPipeline>();
         builder.Services.AddSingleton<ConversationSteps>();

@@ -74,3 +74,30 @@ public sealed class ConversationQueries(Database db)
             "ORDER BY last_message_at DESC, id DESC LIMIT @limit", new { contactId, state, assignee, limit }, cancellationToken: ct))).ToList();
     }
 }
+
+/// <summary>What people do to a conversation directly (more of step 7 comes later): closing it.</summary>
+public sealed class ConversationCommands(Database db, TimeProvider clock)
+{
+    /// <summary>Closes a conversation, keeping how it ended; the contact's next message opens a new one.</summary>
+    /// <returns>The closed conversation, or null when there is none with this id.</returns>
+    public async Task<ConversationRow?> CloseAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriteTurnAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<ConversationRow>(new CommandDefinition(
+            $"SELECT {ConversationRow.Columns} FROM conversations WHERE id = @id{db.Dialect.ForUpdate}", new { id }, tx, cancellationToken: ct));
+        if (row is null) return null;
+        if (row.State != "closed")
+        {
+            long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE conversations SET state = 'closed', closed_at = @now, outcome = @outcome, needs_reply = FALSE, respond_by = NULL, updated_at = @now WHERE id = @id",
+                new { id, now, outcome = Threadline.Pipeline.Context.Outcomes.Of(row.ToModel()) }, tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        await using var read = await db.OpenAsync(ct);
+        return await read.QuerySingleAsync<ConversationRow>(new CommandDefinition(
+            $"SELECT {ConversationRow.Columns} FROM conversations WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+}

@@ -27,6 +27,8 @@ public static class ConversationsApi
             .WithSummary("Conversations, most recently active first; filter by contactId, state (waiting_on_us, waiting_on_them, snoozed, closed) and assignee.");
         api.MapGet("/conversations/{id:long}", GetAsync).WithName("GetConversation")
             .WithSummary("A conversation with its messages (oldest first) and every decision taken in it, with reasons, context and inputs.");
+        api.MapPost("/conversations/{id:long}/close", CloseAsync).WithName("CloseConversation")
+            .WithSummary("Close a conversation (its outcome is kept); the contact's next message opens a new one, a reply quoting it reopens it.");
         return api;
     }
 
@@ -51,6 +53,11 @@ public static class ConversationsApi
             decisions.Select(d => new DecisionView(d.Id, d.MessageId, Ms.Time(d.DecidedAt), d.Intent, d.Language, d.NeedsReply, d.Urgency, d.Handler,
                 d.Assignee, Ms.Time(d.RespondBy), d.Rule, Element(d.Reasons), Element(d.Context), Element(d.Inputs))).ToList()));
     }
+
+    public static async Task<Results<Ok<ConversationSummary>, ProblemHttpResult>> CloseAsync(long id, ConversationCommands commands, CancellationToken ct) =>
+        await commands.CloseAsync(id, ct) is { } row
+            ? TypedResults.Ok(Summary(row))
+            : TypedResults.Problem(statusCode: 404, title: "No such conversation", detail: $"Conversation {id} does not exist.");
 
     private static JsonElement Element(string json)
     {

@@ -170,6 +170,28 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClosedConversation_TheNextMessageOpensANewOne_ThatKnowsHowTheFirstEnded()
+    {
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.c1", T0, "Is model X200 still available?"));
+        await _host.PostWebhookAsync(Payloads.Echo(Jonas, "wamid.c2", T0 + 600, "Yes, 14 in stock."));
+        await _host.WaitForProcessingAsync();
+        long first = (await ConversationsAsync())[0].GetProperty("id").GetInt64();
+        var closed = await _host.Api.PostAsync($"/api/v1/conversations/{first}/close", null);
+        Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        var summary = await closed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("closed", "answered"), (summary.GetProperty("state").GetString(), summary.GetProperty("outcome").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Api.PostAsync("/api/v1/conversations/987654/close", null)).StatusCode);
+
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.c3", T0 + 900, "And the X300?"));   // minutes later, but the first was closed
+        await _host.WaitForProcessingAsync();
+        var list = await ConversationsAsync();
+        Assert.Equal(2, list.Length);
+        var context = (await GetAsync($"/api/v1/conversations/{list[0].GetProperty("id").GetInt64()}")).GetProperty("decisions")[0].GetProperty("context");
+        Assert.Equal("the previous conversation was closed", context.GetProperty("threading").GetString());
+        Assert.Equal("answered", context.GetProperty("lastOutcome").GetString());
+    }
+
+    [Fact]
     public async Task UnknownConversation_Is404ProblemDetails_AndBadStateIs400()
     {
         var response = await _host.Api.GetAsync("/api/v1/conversations/999999");
