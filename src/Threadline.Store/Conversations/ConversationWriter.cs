@@ -65,6 +65,8 @@ public sealed class ConversationWriter(Database db)
             batch.Conversations, conv =>
             {
                 var d = batch.LatestDecision.GetValueOrDefault(conv.Id);
+                // Our message answered whatever was owed: no reply is needed until the contact writes again.
+                bool answered = d is null && conv.LastFrom != Party.Contact;
                 return
                 [
                     conv.State.Name(), Ms.Of(conv.LastMessageAt), Ms.Of(conv.LastInboundAt), Ms.Of(conv.LastOutboundAt), conv.LastFrom.Name(), conv.LastIntent,
@@ -72,7 +74,7 @@ public sealed class ConversationWriter(Database db)
                     conv.Language, conv.WindowFromAd, Ms.Of(conv.SnoozedUntil), Ms.Of(conv.ClosedAt),
                     // A decision's assignee wins; a conversation without one keeps the agent who answered it.
                     d?.Assignee ?? conv.Assignee, conv.Outcome, conv.LastOutboundText,
-                    d?.NeedsReply, d?.Urgency.Name(), d?.Handler.Name(), d is not null, Ms.Of(d?.RespondBy), nowMs, Real(conv.Id),
+                    d?.NeedsReply ?? (answered ? false : null), d?.Urgency.Name(), d?.Handler.Name(), d is not null || answered, Ms.Of(d?.RespondBy), nowMs, Real(conv.Id),
                 ];
             }, ct);
 

@@ -115,7 +115,9 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
             Conversation? quoted = null;
             if (m.QuotedId is { } q)
             {
-                long? quotedId = inBatch.TryGetValue(q, out long id) ? id : state.Quoted.TryGetValue(q, out var qc) && qc.ContactId == contactId ? qc.Id : null;
+                // Only this contact's own conversations: a quoted id that belongs to someone else is ignored.
+                long? quotedId = inBatch.TryGetValue(q, out long id) && conversations.TryGetValue(id, out var bc) && bc.ContactId == contactId ? id
+                    : state.Quoted.TryGetValue(q, out var qc) && qc.ContactId == contactId ? qc.Id : null;
                 if (quotedId is { } qid && qid != current?.Id)
                     quoted = conversations.GetValueOrDefault(qid) ?? state.Quoted.Values.First(x => x.Id == qid);
             }

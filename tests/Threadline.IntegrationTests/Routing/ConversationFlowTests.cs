@@ -87,8 +87,13 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
     public async Task QuestionAnswerThanks_ThenAWeekLater_OpensASecondConversationThatKnowsTheFirst()
     {
         await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.q1", T0, "What would 20 units cost?"));
+        await _host.WaitForProcessingAsync();
+        Assert.True((await ConversationsAsync())[0].GetProperty("needsReply").GetBoolean());
         await _host.PostWebhookAsync(Payloads.Echo(Jonas, "wamid.q2", T0 + 1800, "Quote attached: EUR 12,000 incl. shipping."));
         await _host.WaitForProcessingAsync();
+        var answered = (await ConversationsAsync())[0];   // our reply answered it: nothing owed, no deadline
+        Assert.Equal(("waiting_on_them", false, JsonValueKind.Null),
+            (answered.GetProperty("state").GetString(), answered.GetProperty("needsReply").GetBoolean(), answered.GetProperty("respondBy").ValueKind));
         await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.q3", T0 + 3600, "Super, danke!"));
         await _host.WaitForProcessingAsync();
 
