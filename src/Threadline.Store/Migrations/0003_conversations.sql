@@ -61,7 +61,6 @@ CREATE TABLE conversation_messages (
 );
 CREATE UNIQUE INDEX ux_conversation_messages ON conversation_messages (message_id);
 CREATE INDEX ix_conversation_messages_conversation ON conversation_messages (conversation_id, at);
-CREATE INDEX ix_conversation_messages_contact ON conversation_messages (contact_id, source, at);
 
 CREATE TABLE contact_context (
     contact_id            BIGINT NOT NULL PRIMARY KEY,

@@ -54,7 +54,9 @@ public sealed class ChatImport(Database db, ContactQueries contacts, ContactComm
         await using var tx = await c.BeginTransactionAsync(ct);
         var done = await store.ThreadedAsync(c, tx, messages.Select(m => m.Id).ToList(), ct);
         long? liveFrom = await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-            "SELECT MIN(at) FROM conversation_messages WHERE contact_id = @contactId AND source = 'webhook'", new { contactId }, tx, cancellationToken: ct));
+            // The contact's first message captured through the webhook (links are indexed by contact; the messages by id).
+            "SELECT MIN(m.timestamp) FROM message_links l JOIN messages m ON m.wa_message_id = l.wa_message_id WHERE l.contact_id = @contactId",
+            new { contactId }, tx, cancellationToken: ct));
         var fresh = messages.Where(m => !done.Contains(m.Id)).ToList();
         int capturedLive = liveFrom is { } cutoff ? fresh.Count(m => m.At.ToUnixTimeMilliseconds() >= cutoff) : 0;
         fresh = fresh.Where(m => liveFrom is not { } cut || m.At.ToUnixTimeMilliseconds() < cut).OrderBy(m => m.At).ToList();
