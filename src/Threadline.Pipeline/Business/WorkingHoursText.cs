@@ -46,8 +46,8 @@ public static class WorkingHoursText
     }
 
     public static LocalTime Time(string text) =>
-        TimeOnly.TryParseExact(text.Trim(), ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
-            ? new LocalTime(t.Hour, t.Minute)
+        TimeOnly.TryParseExact(text.Trim(), ["HH:mm", "H:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+            ? new LocalTime(t.Hour, t.Minute, t.Second)
             : throw new FormatException($"'{text}' is not a time of day (HH:mm)");
 
     public static string Format(IEnumerable<IsoDayOfWeek> days) =>

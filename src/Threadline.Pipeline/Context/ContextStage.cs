@@ -40,7 +40,7 @@ public static class ContextStage
         if (current is null)
             return (Conversation.Open(newId(), 0, m.At), new Threading(true, "first conversation with this contact"), null);
         if (current.State == ConversationState.Closed)
-            return (Conversation.Open(newId(), current.ContactId, m.At) with { ContactId = current.ContactId },
+            return (Conversation.Open(newId(), current.ContactId, m.At),
                 new Threading(true, "the previous conversation was closed"), current with { Outcome = Outcomes.Of(current) });
         var idle = m.At - current.LastMessageAt;
         if (idle > gap)

@@ -93,34 +93,20 @@ public sealed record Scenario(
 
     private static WorkingHours ParseHours(JsonObject? h, string zone, string where)
     {
-        var days = h is null ? ["Mon", "Tue", "Wed", "Thu", "Fri"] : Strings(h, "days");
-        var parsedDays = days.Select(d => DayNames.TryGetValue(d[..Math.Min(3, d.Length)].ToLowerInvariant(), out var day) ? day
-            : throw new ScenarioException($"{where}.days: '{d}' is not a weekday (Mon … Sun)")).ToList();
-        var open = LocalTimeOf(h is null ? null : Str(h, "open"), "09:00", $"{where}.open");
-        string close = (h is null ? null : Str(h, "close")) ?? "18:00";
+        var days = h is null ? ["Mon-Fri"] : Strings(h, "days");
         var closed = h?["closed"] is JsonArray dates
             ? dates.Select(x => LocalDate.FromDateTime(DateTime.ParseExact(x!.GetValue<string>(), "yyyy-MM-dd", CultureInfo.InvariantCulture))).ToList()
             : [];
         try
         {
-            return new WorkingHours(zone, parsedDays, open, close == "24:00" ? null : LocalTimeOf(close, close, $"{where}.close"), closed);
+            return WorkingHoursText.Parse(string.Join(",", days), h is null ? null : Str(h, "open"), h is null ? null : Str(h, "close"), zone, closed)
+                ?? throw new ScenarioException($"{where}.days: at least one weekday (Mon … Sun)");
         }
-        catch (ArgumentException ex)
+        catch (FormatException ex)
         {
             throw new ScenarioException($"{where}: {ex.Message}");
         }
     }
-
-    private static readonly Dictionary<string, IsoDayOfWeek> DayNames = new()
-    {
-        ["mon"] = IsoDayOfWeek.Monday, ["tue"] = IsoDayOfWeek.Tuesday, ["wed"] = IsoDayOfWeek.Wednesday, ["thu"] = IsoDayOfWeek.Thursday,
-        ["fri"] = IsoDayOfWeek.Friday, ["sat"] = IsoDayOfWeek.Saturday, ["sun"] = IsoDayOfWeek.Sunday,
-    };
-
-    public static LocalTime LocalTimeOf(string? text, string fallback, string where) =>
-        TimeOnly.TryParseExact(text ?? fallback, ["HH:mm", "H:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
-            ? new LocalTime(t.Hour, t.Minute, t.Second)
-            : throw new ScenarioException($"{where}: '{text}' is not a time of day (HH:mm)");
 
     private static string? Str(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
     private static bool? Bool(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;

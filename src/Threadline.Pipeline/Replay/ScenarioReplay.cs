@@ -97,13 +97,3 @@ public static class ScenarioReplay
         return JsonNode.DeepEquals(want, got);
     }
 }
-
-/// <summary>JSON settings for context objects: camelCase, enums as strings, durations as text.</summary>
-public static class ContextJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        WriteIndented = false,
-    };
-}

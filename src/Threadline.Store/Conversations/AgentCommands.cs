@@ -14,6 +14,12 @@ public sealed class AgentRow
     public string? WorkClose { get; init; }
     public string? TimeZone { get; init; }
     public long OpenConversations { get; init; }
+
+    /// <summary>Every agent with its load: conversations assigned to it that are not closed.</summary>
+    internal const string Select =
+        "SELECT a.id AS Id, a.name AS Name, a.languages AS Languages, a.away AS Away, a.working_days AS WorkingDays, a.work_open AS WorkOpen, " +
+        "a.work_close AS WorkClose, a.time_zone AS TimeZone, (SELECT COUNT(*) FROM conversations v WHERE v.assignee = a.id AND v.state <> 'closed') AS OpenConversations " +
+        "FROM agents a ORDER BY a.id";
 }
 
 /// <summary>Agents: created or updated from configuration and the API; the away switch flips at any time.</summary>
@@ -47,9 +53,6 @@ public sealed class AgentCommands(Database db, TimeProvider clock)
     public async Task<List<AgentRow>> ListAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<AgentRow>(new CommandDefinition(
-            "SELECT a.id AS Id, a.name AS Name, a.languages AS Languages, a.away AS Away, a.working_days AS WorkingDays, a.work_open AS WorkOpen, " +
-            "a.work_close AS WorkClose, a.time_zone AS TimeZone, (SELECT COUNT(*) FROM conversations v WHERE v.assignee = a.id AND v.state <> 'closed') AS OpenConversations " +
-            "FROM agents a ORDER BY a.id", cancellationToken: ct))).ToList();
+        return (await c.QueryAsync<AgentRow>(new CommandDefinition(AgentRow.Select, cancellationToken: ct))).ToList();
     }
 }

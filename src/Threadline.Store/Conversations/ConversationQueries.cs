@@ -96,8 +96,7 @@ public sealed class ConversationCommands(Database db, TimeProvider clock)
                 new { id, now, outcome = Threadline.Pipeline.Context.Outcomes.Of(row.ToModel()) }, tx, cancellationToken: ct));
         }
         await tx.CommitAsync(ct);
-        await using var read = await db.OpenAsync(ct);
-        return await read.QuerySingleAsync<ConversationRow>(new CommandDefinition(
+        return await c.QuerySingleAsync<ConversationRow>(new CommandDefinition(
             $"SELECT {ConversationRow.Columns} FROM conversations WHERE id = @id", new { id }, cancellationToken: ct));
     }
 }

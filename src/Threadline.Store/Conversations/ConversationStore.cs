@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
+using Threadline.Pipeline;
 using Threadline.Pipeline.Business;
 using Threadline.Pipeline.Context;
 
@@ -67,7 +68,7 @@ public sealed class ContactContextRow
 
     public ContactHistory ToModel() => new(ContactId, Conversations, LastOutcome,
         JsonSerializer.Deserialize<List<long>>(ReplyDelays) ?? [],
-        JsonSerializer.Deserialize<List<Inquiry>>(Inquiries, Json.Options) ?? [],
+        JsonSerializer.Deserialize<List<Inquiry>>(Inquiries, ContextJson.Options) ?? [],
         Ms.Time(LastInboundAt), Ms.Time(LastOutboundAt), Ms.Time(AwaitingReplySince), Language);
 }
 
@@ -86,17 +87,14 @@ public static class Parties
     public static Party Parse(string s) => s switch { "agent" => Party.Agent, "automation" => Party.Automation, _ => Party.Contact };
 }
 
-internal static class Json
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-}
-
 /// <summary>
 /// The state context and routing load before they run, in one query per kind for a whole batch of contacts:
 /// history summaries, latest conversations, the conversations of quoted messages, CRM profiles, agents and their load.
 /// </summary>
 public sealed class ConversationStore(Database db, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     public async Task<Dictionary<long, ContactHistory>> HistoriesAsync(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long> contactIds, CancellationToken ct)
     {
         if (contactIds.Count == 0) return [];
@@ -191,18 +189,6 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         });
     }
 
-    private sealed class AgentRow
-    {
-        public string Id { get; init; } = "";
-        public string Languages { get; init; } = "";
-        public bool Away { get; init; }
-        public string? WorkingDays { get; init; }
-        public string? WorkOpen { get; init; }
-        public string? WorkClose { get; init; }
-        public string? TimeZone { get; init; }
-        public long Open { get; init; }
-    }
-
     /// <summary>Bumped by every agent write in this process, so the cached agent list is never older than a change made here.</summary>
     public static long AgentsVersion;
 
@@ -215,8 +201,8 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
     /// </summary>
     public async Task<List<Agent>> AgentsAsync(DbConnection c, DbTransaction? tx, string businessTimeZone, CancellationToken ct)
     {
-        long version = Interlocked.Read(ref AgentsVersion), now = (clock ?? TimeProvider.System).GetTimestamp();
-        if (_agents is { } cached && cached.Version == version && (clock ?? TimeProvider.System).GetElapsedTime(cached.LoadedAt, now) < TimeSpan.FromSeconds(1))
+        long version = Interlocked.Read(ref AgentsVersion), now = _clock.GetTimestamp();
+        if (_agents is { } cached && cached.Version == version && _clock.GetElapsedTime(cached.LoadedAt, now) < TimeSpan.FromSeconds(1))
             return cached.Agents.ToList();
         var agents = await LoadAgentsAsync(c, tx, businessTimeZone, ct);
         _agents = (version, now, agents);
@@ -231,11 +217,8 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
 
     private async Task<List<Agent>> LoadAgentsAsync(DbConnection c, DbTransaction? tx, string businessTimeZone, CancellationToken ct)
     {
-        var rows = await c.QueryAsync<AgentRow>(new CommandDefinition(
-            "SELECT a.id AS Id, a.languages AS Languages, a.away AS Away, a.working_days AS WorkingDays, a.work_open AS WorkOpen, a.work_close AS WorkClose, " +
-            "a.time_zone AS TimeZone, (SELECT COUNT(*) FROM conversations v WHERE v.assignee = a.id AND v.state <> 'closed') AS Open FROM agents a ORDER BY a.id",
-            transaction: tx, cancellationToken: ct));
+        var rows = await c.QueryAsync<AgentRow>(new CommandDefinition(AgentRow.Select, transaction: tx, cancellationToken: ct));
         return rows.Select(r => new Agent(r.Id, r.Languages.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.Away,
-            WorkingHoursText.Parse(r.WorkingDays, r.WorkOpen, r.WorkClose, r.TimeZone ?? businessTimeZone), (int)r.Open)).ToList();
+            WorkingHoursText.Parse(r.WorkingDays, r.WorkOpen, r.WorkClose, r.TimeZone ?? businessTimeZone), (int)r.OpenConversations)).ToList();
     }
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
+using Threadline.Pipeline;
 using Threadline.Pipeline.Context;
 using Threadline.Pipeline.Routing;
 
@@ -34,11 +35,6 @@ public sealed record ConversationBatch(
 /// </summary>
 public sealed class ConversationWriter(Database db)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     /// <returns>Real ids for the conversations the batch opened (negative id → id).</returns>
     public async Task<IReadOnlyDictionary<long, long>> WriteAsync(DbConnection c, DbTransaction tx, ConversationBatch batch, long nowMs, CancellationToken ct)
     {
@@ -94,7 +90,7 @@ public sealed class ConversationWriter(Database db)
             ["contact", "conversations", "outcome", "delays", "inquiries", "lastIn", "lastOut", "awaiting", "language", "now"],
             batch.Histories, h =>
             [
-                h.ContactId, h.Conversations, h.LastOutcome, JsonSerializer.Serialize(h.ReplyDelays), JsonSerializer.Serialize(h.Inquiries, Json.Options),
+                h.ContactId, h.Conversations, h.LastOutcome, JsonSerializer.Serialize(h.ReplyDelays), JsonSerializer.Serialize(h.Inquiries, ContextJson.Options),
                 Ms.Of(h.LastInboundAt), Ms.Of(h.LastOutboundAt), Ms.Of(h.AwaitingReplySince), h.Language, nowMs,
             ], ct);
 
@@ -103,7 +99,7 @@ public sealed class ConversationWriter(Database db)
             "ON CONFLICT (message_id) DO NOTHING", "message_id", batch.Decisions,
             d => [d.MessageId, Real(d.ConversationId), d.ContactId, Ms.Of(d.DecidedAt), d.Routing.Intent, d.Routing.Language, d.Routing.NeedsReply,
                 d.Routing.Urgency.Name(), d.Routing.Handler.Name(), d.Routing.Assignee, Ms.Of(d.Routing.RespondBy), d.Routing.PrimaryRule,
-                JsonSerializer.Serialize(d.Routing.Rules, JsonOptions), JsonSerializer.Serialize(d.Context with { ConversationId = Real(d.ConversationId) }, JsonOptions), d.InputsJson],
+                JsonSerializer.Serialize(d.Routing.Rules, ContextJson.Options), JsonSerializer.Serialize(d.Context with { ConversationId = Real(d.ConversationId) }, ContextJson.Options), d.InputsJson],
             d => d.MessageId, ct);
 
         if (batch.OptOuts.Count > 0)

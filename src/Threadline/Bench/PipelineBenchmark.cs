@@ -54,8 +54,9 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         {
             await Program.StartServerAsync(app, ct);
             var db = app.Services.GetRequiredService<Database>();
+            var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
             var clock = Stopwatch.StartNew();
-            await SeedAsync(db, ct);
+            await SeedAsync(db, now, ct);
             var seed = clock.Elapsed;
             log($"Seeded {contacts:N0} contacts with history in {seed.TotalSeconds:N1} s");
 
@@ -64,12 +65,12 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
             var writer = app.Services.GetRequiredService<InboxWriter>();
 
             // Baseline: capture and identity only (the conversation steps skip everything they are given).
-            var baseline = await DrainAsync(writer, processor, Bodies(messages / 4, 1), timings: null, ct, withoutConversations: steps);
+            var baseline = await DrainAsync(writer, processor, Bodies(messages / 4, 1, now), timings: null, ct, withoutConversations: steps);
             log($"Baseline (capture + identity, {messages / 4:N0} messages): {baseline.Rate:N0} messages/s");
 
             var decisionTicks = new List<long>(messages);
             steps.DecisionTimed = t => decisionTicks.Add(t);
-            var full = await DrainAsync(writer, processor, Bodies(messages, 2), timings: decisionTicks, ct, withoutConversations: null);
+            var full = await DrainAsync(writer, processor, Bodies(messages, 2, now), timings: decisionTicks, ct, withoutConversations: null);
             steps.DecisionTimed = null;
             log($"Full pipeline ({messages:N0} messages): {full.Rate:N0} messages/s in {full.Elapsed.TotalSeconds:N1} s");
 
@@ -119,10 +120,10 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
     private static string WaId(int i) => "49151" + i.ToString("D8", CultureInfo.InvariantCulture);
 
     /// <summary>One message per body from a random known contact, in timestamp order, text from a mix of both languages.</summary>
-    private List<byte[]> Bodies(int count, int seed)
+    private List<byte[]> Bodies(int count, int seed, DateTimeOffset now)
     {
         var random = new Random(seed);
-        long t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - count;
+        long t0 = now.ToUnixTimeSeconds() - count;
         var bodies = new List<byte[]>(count);
         for (int i = 0; i < count; i++)
         {
@@ -135,10 +136,10 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
     }
 
     /// <summary>N contacts, each with a phone, a history summary (reply delays, inquiries), a past conversation of four messages, some deals and owners.</summary>
-    private async Task SeedAsync(Database db, CancellationToken ct)
+    private async Task SeedAsync(Database db, DateTimeOffset at, CancellationToken ct)
     {
         var random = new Random(7);
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long now = at.ToUnixTimeMilliseconds();
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var contact = Prepare(c, tx, "INSERT INTO contacts (id, name, time_zone, owner, vip, created_at, updated_at) VALUES (@p0, @p1, 'Europe/Berlin', @p2, @p3, @p4, @p4)", 5);

@@ -39,11 +39,6 @@ public sealed class DecisionPipeline(IOptions<BusinessOptions> business, IOption
 /// </summary>
 public sealed class ConversationSteps(ConversationStore store, ConversationWriter writer, DecisionPipeline decisions)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     /// <summary>Called with the time (Stopwatch ticks) each message's context and routing took; set by <c>threadline bench pipeline</c>.</summary>
     public Action<long>? DecisionTimed { get; set; }
 
@@ -146,7 +141,7 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
                         contact = new { profile.Owner, profile.Vip, profile.OptedOut, profile.TimeZone, profile.Language, profile.Deal },
                         agents = agents.Select(a => new { a.Id, a.Languages, available = a.AvailableAt(now), a.OpenConversations }),
                         now,
-                    }, JsonOptions)));
+                    }, ContextJson.Options)));
                 if (routing.RecordOptOut)
                 {
                     optOuts.Add(contactId);
