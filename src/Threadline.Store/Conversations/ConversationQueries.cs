@@ -57,7 +57,7 @@ public sealed class ConversationQueries(Database db)
         var decisions = (await c.QueryAsync<DecisionRow>(new CommandDefinition(
             "SELECT id AS Id, message_id AS MessageId, decided_at AS DecidedAt, intent AS Intent, language AS Language, needs_reply AS NeedsReply, " +
             "urgency AS Urgency, handler AS Handler, assignee AS Assignee, respond_by AS RespondBy, rule AS Rule, reasons AS Reasons, context AS Context, inputs AS Inputs " +
-            "FROM decisions WHERE conversation_id = @id ORDER BY id", new { id }, cancellationToken: ct))).ToList();
+            "FROM decisions WHERE message_id IN (SELECT message_id FROM conversation_messages WHERE conversation_id = @id) ORDER BY id", new { id }, cancellationToken: ct))).ToList();
         return (messages, decisions);
     }
 
