@@ -11,6 +11,8 @@ using Threadline.Store.Identity;
 using Threadline.Store.Inbox;
 using Threadline.Store.Messages;
 using Threadline.Store.Migrations;
+using Threadline.Sending;
+using Threadline.Store.Outbox;
 using Threadline.Workers;
 
 /// <summary>The composition root: the CLI's verbs, and the server they (and the tests) build.</summary>
@@ -35,6 +37,7 @@ public partial class Program
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section);
         builder.Services.AddOptions<BusinessOptions>().BindConfiguration(BusinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -60,6 +63,14 @@ public partial class Program
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService<InboxWriterService>();
         builder.Services.AddSingleton<InboxWorker>();
+        builder.Services.AddSingleton<OutboxStore>();
+        builder.Services.AddSingleton<SendPacer>();
+        builder.Services.AddHttpClient(nameof(GraphClient));
+        builder.Services.AddSingleton<GraphClient>(sp => new GraphClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GraphClient)),
+            sp.GetRequiredService<IOptions<WhatsAppOptions>>(), sp.GetRequiredService<IOptions<OutboxOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<OutboxSender>();
+        builder.Services.AddSingleton<OutboxWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
 
         builder.Services.AddProblemDetails();
@@ -85,6 +96,7 @@ public partial class Program
         api.MapContactWritesApi();
         api.MapConversationsApi();
         api.MapAgentsApi();
+        api.MapOutboxApi();
         return app;
     }
 

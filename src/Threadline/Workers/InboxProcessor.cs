@@ -105,10 +105,18 @@ public sealed class InboxProcessor(
         return claimed;
     }
 
-    private async Task<CaptureWriteResult> WriteAsync(DbConnection connection, DbTransaction tx, Claimed claimed, CancellationToken ct)
+    private Task<CaptureWriteResult> WriteAsync(DbConnection connection, DbTransaction tx, Claimed claimed, CancellationToken ct) =>
+        RunStepsAsync(connection, tx, claimed.Parsed.Select(p => p.Batch), ct);
+
+    /// <summary>
+    /// The pipeline's steps for what WhatsApp told us, in the caller's transaction. Also how the outbox records a message
+    /// WhatsApp accepted from us: as an outbound message through the same steps, so its conversation, the history and
+    /// the follow-up plan see it exactly as they see a reply a person sent from the WhatsApp Business app.
+    /// </summary>
+    public async Task<CaptureWriteResult> RunStepsAsync(DbConnection connection, DbTransaction tx, IEnumerable<WebhookBatch> batches, CancellationToken ct)
     {
         // Step 1, capture: store what the bodies said.
-        var decision = CaptureStage.Decide(claimed.Parsed.Select(p => p.Batch));
+        var decision = CaptureStage.Decide(batches);
         var written = await writer.WriteAsync(connection, tx, decision, Now(), ct);
 
         // Step 2, identity: tie every message to a contact (load owners of the identities mentioned → decide → write).

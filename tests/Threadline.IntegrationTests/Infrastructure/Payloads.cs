@@ -71,7 +71,7 @@ public static class Payloads
             }),
         });
 
-    public static string Status(string messageId, string status, long unixSeconds, string recipient, int? errorCode = null)
+    public static string Status(string messageId, string status, long unixSeconds, string recipient, int? errorCode = null, string? callbackData = null)
     {
         var s = new JsonObject
         {
@@ -79,6 +79,7 @@ public static class Payloads
             ["timestamp"] = unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["recipient_id"] = recipient,
         };
+        if (callbackData is not null) s["biz_opaque_callback_data"] = callbackData;
         if (errorCode is { } code)
             s["errors"] = new JsonArray(new JsonObject
             {

@@ -1,0 +1,200 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Threadline.Store.Outbox;
+
+/// <summary>The states of an outbox row. Only <see cref="Queued"/> rows are ever sent, and a row leaves it before its HTTP call.</summary>
+public static class OutboxStates
+{
+    /// <summary>Waiting to be sent (first time, or after a definite failure such as 429 or 5xx).</summary>
+    public const string Queued = "queued";
+    /// <summary>An HTTP call is under way; written durably before the call.</summary>
+    public const string Sending = "sending";
+    /// <summary>The call may or may not have reached WhatsApp (timeout, crash): never re-sent blindly; a status webhook carrying our callback data confirms it.</summary>
+    public const string Unconfirmed = "unconfirmed";
+    /// <summary>Unconfirmed for too long: a person decides (resend or drop).</summary>
+    public const string NeedsReview = "needs_review";
+    /// <summary>WhatsApp accepted it and gave a wamid; delivery statuses follow on the message.</summary>
+    public const string Accepted = "accepted";
+    /// <summary>Will not be sent: an answer that no retry changes (with its reason).</summary>
+    public const string Failed = "failed";
+    /// <summary>Withdrawn before sending (the contact wrote, opted out, or a person cancelled it).</summary>
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>A message to send, as the decision that caused it writes it.</summary>
+/// <param name="IdempotencyKey">One send per cause: the same key twice is one row.</param>
+public sealed record OutboxItem(
+    string IdempotencyKey, long ContactId, long? ConversationId, string Recipient, string Kind, string ContentJson, string? FallbackJson,
+    string SentBy, string? Agent, string Cause, long? FollowUpId = null);
+
+/// <summary>An outbox row as stored.</summary>
+public sealed class OutboxRow
+{
+    public long Id { get; init; }
+    public string IdempotencyKey { get; init; } = "";
+    public long ContactId { get; init; }
+    public long? ConversationId { get; init; }
+    public string Recipient { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string Content { get; init; } = "";
+    public string? Fallback { get; init; }
+    public string SentBy { get; init; } = "";
+    public string? Agent { get; init; }
+    public string Cause { get; init; } = "";
+    public long? FollowUpId { get; init; }
+    public string State { get; init; } = "";
+    public int Attempts { get; init; }
+    public long NextAttemptAt { get; init; }
+    public string? WaMessageId { get; init; }
+    public int? ErrorCode { get; init; }
+    public string? Error { get; init; }
+    public long CreatedAt { get; init; }
+    public long? SendingAt { get; init; }
+    public long? AcceptedAt { get; init; }
+    public long UpdatedAt { get; init; }
+    /// <summary>The delivery status of the sent message (sent, delivered, read, failed), from the status webhooks.</summary>
+    public string? Status { get; init; }
+
+    public const string Columns =
+        "o.id AS Id, o.idempotency_key AS IdempotencyKey, o.contact_id AS ContactId, o.conversation_id AS ConversationId, o.recipient AS Recipient, " +
+        "o.kind AS Kind, o.content AS Content, o.fallback AS Fallback, o.sent_by AS SentBy, o.agent AS Agent, o.cause AS Cause, o.follow_up_id AS FollowUpId, " +
+        "o.state AS State, o.attempts AS Attempts, o.next_attempt_at AS NextAttemptAt, o.wa_message_id AS WaMessageId, o.error_code AS ErrorCode, " +
+        "o.error AS Error, o.created_at AS CreatedAt, o.sending_at AS SendingAt, o.accepted_at AS AcceptedAt, o.updated_at AS UpdatedAt";
+
+    /// <summary>The callback data sent with the message and echoed by its status webhooks.</summary>
+    public string CallbackData => OutboxStore.CallbackData(Id);
+}
+
+/// <summary>
+/// The outbox: rows are written in the transaction of the decision that caused them (idempotent by key), claimed for
+/// sending by moving them to <c>sending</c> in a committed transaction before any HTTP call, and settled afterwards.
+/// A row found in <c>sending</c> by a later pass (its worker died mid-call) becomes <c>unconfirmed</c>, never queued
+/// again: only a status webhook with its callback data, or a person, decides whether it went out.
+/// </summary>
+public sealed class OutboxStore(Database db)
+{
+    public const string CallbackPrefix = "threadline:outbox:";
+
+    public static string CallbackData(long id) => CallbackPrefix + id;
+
+    /// <summary>Writes the item unless its key exists; returns the row id either way, and whether this call created it.</summary>
+    public async Task<(long Id, bool Created)> EnqueueAsync(DbConnection c, DbTransaction? tx, OutboxItem item, long nowMs, CancellationToken ct)
+    {
+        long? id = await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "INSERT INTO outbox (idempotency_key, contact_id, conversation_id, recipient, kind, content, fallback, sent_by, agent, cause, follow_up_id, " +
+            "state, attempts, next_attempt_at, created_at, updated_at) VALUES (@IdempotencyKey, @ContactId, @ConversationId, @Recipient, @Kind, @ContentJson, " +
+            "@FallbackJson, @SentBy, @Agent, @Cause, @FollowUpId, 'queued', 0, @now, @now, @now) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            new { item.IdempotencyKey, item.ContactId, item.ConversationId, item.Recipient, item.Kind, item.ContentJson, item.FallbackJson, item.SentBy,
+                item.Agent, item.Cause, item.FollowUpId, now = nowMs }, tx, cancellationToken: ct));
+        return id is { } created ? (created, true) : (await c.QuerySingleAsync<long>(new CommandDefinition(
+            "SELECT id FROM outbox WHERE idempotency_key = @key", new { key = item.IdempotencyKey }, tx, cancellationToken: ct)), false);
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> due rows: they become <c>sending</c> (attempt counted, start time set) in the
+    /// caller's transaction, which must commit before anything is sent. Oldest first, so one recipient's messages keep their order.
+    /// </summary>
+    public async Task<List<OutboxRow>> ClaimAsync(DbConnection c, DbTransaction tx, int max, long nowMs, CancellationToken ct)
+    {
+        var rows = (await c.QueryAsync<OutboxRow>(new CommandDefinition(
+            $"SELECT {OutboxRow.Columns} FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= @now ORDER BY o.next_attempt_at, o.id LIMIT @max{db.Dialect.SkipLocked}",
+            new { now = nowMs, max }, tx, cancellationToken: ct))).AsList();
+        if (rows.Count == 0) return rows;
+        await c.ExecuteAsync(new CommandDefinition(
+            $"UPDATE outbox SET state = 'sending', attempts = attempts + 1, sending_at = @now, updated_at = @now WHERE id IN ({string.Join(',', rows.Select(r => r.Id))})",
+            new { now = nowMs }, tx, cancellationToken: ct));
+        return rows;
+    }
+
+    /// <summary>Rows whose worker started a call before <paramref name="staleBeforeMs"/> and never settled it (it crashed): now unconfirmed.</summary>
+    public Task<int> OrphansToUnconfirmedAsync(DbConnection c, DbTransaction? tx, long staleBeforeMs, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET state = 'unconfirmed', error = 'the sender stopped during the call: it may have been sent; waiting for a status webhook to confirm', " +
+            "updated_at = @now WHERE state = 'sending' AND sending_at < @stale", new { stale = staleBeforeMs, now = nowMs }, tx, cancellationToken: ct));
+
+    /// <summary>Unconfirmed rows that a status webhook has since confirmed (its callback data names the row): id and the wamid.</summary>
+    public async Task<List<(long Id, string WaMessageId)>> ConfirmedByStatusAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
+    {
+        var open = (await c.QueryAsync<long>(new CommandDefinition(
+            "SELECT id FROM outbox WHERE state IN ('unconfirmed', 'needs_review')", transaction: tx, cancellationToken: ct))).AsList();
+        if (open.Count == 0) return [];
+        var keys = open.Select(CallbackData).ToArray();
+        var found = await c.QueryAsync<(string Opaque, string WaMessageId)>(new CommandDefinition(
+            $"SELECT biz_opaque, MIN(wa_message_id) FROM message_statuses WHERE {db.Dialect.InList("biz_opaque", "keys")} GROUP BY biz_opaque",
+            new { keys }, tx, cancellationToken: ct));
+        return found.Select(f => (long.Parse(f.Opaque[CallbackPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture), f.WaMessageId)).ToList();
+    }
+
+    public Task<int> ExpireUnconfirmedAsync(DbConnection c, DbTransaction? tx, long olderThanMs, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET state = 'needs_review', error = COALESCE(error, '') || ' — no status webhook confirmed it: a person decides (resend or drop)', " +
+            "updated_at = @now WHERE state = 'unconfirmed' AND sending_at < @before", new { before = olderThanMs, now = nowMs }, tx, cancellationToken: ct));
+
+    public Task<int> MarkAcceptedAsync(DbConnection c, DbTransaction? tx, long id, string? waMessageId, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET state = 'accepted', wa_message_id = @waMessageId, accepted_at = @now, updated_at = @now WHERE id = @id AND state IN ('sending', 'unconfirmed', 'needs_review')",
+            new { id, waMessageId, now = nowMs }, tx, cancellationToken: ct));
+
+    /// <summary>Back to the queue (a definite failure: nothing was sent), with this recipient's later rows kept behind it.</summary>
+    public async Task RequeueAsync(DbConnection c, DbTransaction? tx, OutboxRow row, long nextAttemptAt, int? code, string error, long nowMs, CancellationToken ct)
+    {
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET state = 'queued', next_attempt_at = @next, error_code = @code, error = @error, updated_at = @now WHERE id = @id AND state = 'sending'",
+            new { id = row.Id, next = nextAttemptAt, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET next_attempt_at = @next, updated_at = @now WHERE recipient = @recipient AND state = 'queued' AND id > @id AND next_attempt_at < @next",
+            new { id = row.Id, row.Recipient, next = nextAttemptAt, now = nowMs }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>Settles a row that will not be sent (or whose send is now in doubt): <paramref name="state"/> with its reason.</summary>
+    public Task<int> SettleAsync(DbConnection c, DbTransaction? tx, long id, string state, int? code, string error, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET state = @state, error_code = @code, error = @error, updated_at = @now WHERE id = @id",
+            new { id, state, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
+
+    /// <summary>Swaps what a queued-for-retry row sends (the window closed: its template instead of free text).</summary>
+    public Task SwitchContentAsync(DbConnection c, DbTransaction? tx, long id, string kind, string contentJson, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET kind = @kind, content = @contentJson, fallback = NULL, updated_at = @now WHERE id = @id",
+            new { id, kind, contentJson, now = nowMs }, tx, cancellationToken: ct));
+
+    /// <summary>Cancels queued follow-up sends of these conversations (the contact wrote): they must not go out.</summary>
+    public Task<int> CancelQueuedFollowUpsAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<long> conversationIds, long nowMs, CancellationToken ct)
+    {
+        if (conversationIds.Count == 0) return Task.FromResult(0);
+        var ids = conversationIds.ToArray();
+        return c.ExecuteAsync(new CommandDefinition(
+            $"UPDATE outbox SET state = 'cancelled', error = 'the contact wrote before it was sent', updated_at = @now " +
+            $"WHERE {db.Dialect.InList("conversation_id", "ids")} AND cause = 'follow_up' AND state = 'queued'",
+            new { ids, now = nowMs }, tx, cancellationToken: ct));
+    }
+
+    public async Task<OutboxRow?> GetAsync(DbConnection c, DbTransaction? tx, long id, CancellationToken ct) =>
+        await c.QuerySingleOrDefaultAsync<OutboxRow>(new CommandDefinition(
+            $"SELECT {OutboxRow.Columns}, m.status AS Status FROM outbox o LEFT JOIN messages m ON m.wa_message_id = o.wa_message_id WHERE o.id = @id",
+            new { id }, tx, cancellationToken: ct));
+
+    /// <summary>Outbox rows, newest first, optionally of one state or one conversation, with each sent message's delivery status.</summary>
+    public async Task<List<OutboxRow>> ListAsync(string? state, long? conversationId, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var where = new List<string>();
+        if (state is not null) where.Add("o.state = @state");
+        if (conversationId is not null) where.Add("o.conversation_id = @conversationId");
+        return (await c.QueryAsync<OutboxRow>(new CommandDefinition(
+            $"SELECT {OutboxRow.Columns}, m.status AS Status FROM outbox o LEFT JOIN messages m ON m.wa_message_id = o.wa_message_id " +
+            $"{(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY o.id DESC LIMIT @limit",
+            new { state, conversationId, limit }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Counts per state.</summary>
+    public async Task<Dictionary<string, long>> StatsAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<(string State, long Count)>(new CommandDefinition(
+            "SELECT state, CAST(COUNT(*) AS BIGINT) FROM outbox GROUP BY state", cancellationToken: ct))).ToDictionary(r => r.State, r => r.Count);
+    }
+
+    private static string Truncate(string error) => error.Length <= 2000 ? error : error[..2000];
+}
