@@ -49,6 +49,16 @@ public sealed class ConversationPipeline(RuleSet rules, BusinessProfile business
         return (ContextStage.Apply(history, current, quoted, message, understanding, business.ConversationGap, newId), understanding);
     }
 
+    /// <summary>Step 5 alone, after our message (or when a follow-up comes due): what the silence means and when to follow up, under <paramref name="policy"/>.</summary>
+    public (SilenceReading Silence, FollowUpPlan? Plan, IReadOnlyList<FiredRule> Rules) PlanFollowUp(ContactHistory history, Conversation conversation,
+        ContactProfile contact, FollowUpPolicy policy, int followUpsSent, TimeSpan? similarContactsMedian, DateTimeOffset now)
+    {
+        var silence = SilenceClassifier.Classify(rules, conversation, contact.Deal, conversation.LastOutboundText, business.Languages);
+        var (plan, planRules) = FollowUpPlanner.Plan(new FollowUpInput(silence, conversation, history, contact, business, policy,
+            followUpsSent, similarContactsMedian, now));
+        return (silence, plan, planRules);
+    }
+
     /// <summary>The decision at <paramref name="now"/> for a conversation in the state context left it.</summary>
     public MomentDecision Decide(ContactHistory history, Conversation conversation, Threading threading, ContactProfile contact,
         IReadOnlyList<Agent> agents, DateTimeOffset now, int followUpsSent = 0, TimeSpan? similarContactsMedian = null)

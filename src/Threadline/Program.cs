@@ -38,6 +38,7 @@ public partial class Program
         builder.Services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<FollowUpOptions>().BindConfiguration(FollowUpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section);
         builder.Services.AddOptions<BusinessOptions>().BindConfiguration(BusinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -64,6 +65,9 @@ public partial class Program
         builder.Services.AddHostedService<InboxWriterService>();
         builder.Services.AddSingleton<InboxWorker>();
         builder.Services.AddSingleton<OutboxStore>();
+        builder.Services.AddSingleton<Threadline.Store.FollowUps.FollowUpStore>();
+        builder.Services.AddSingleton<Threadline.Store.FollowUps.FollowUpPolicyStore>();
+        builder.Services.AddSingleton<Threadline.Store.FollowUps.SimilarContacts>();
         builder.Services.AddSingleton<SendPacer>();
         builder.Services.AddHttpClient(nameof(GraphClient));
         builder.Services.AddSingleton<GraphClient>(sp => new GraphClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GraphClient)),
@@ -71,6 +75,8 @@ public partial class Program
         builder.Services.AddSingleton<OutboxSender>();
         builder.Services.AddSingleton<OutboxWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
+        builder.Services.AddSingleton<FollowUpScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowUpScheduler>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
 
         builder.Services.AddProblemDetails();
@@ -97,6 +103,7 @@ public partial class Program
         api.MapConversationsApi();
         api.MapAgentsApi();
         api.MapOutboxApi();
+        api.MapFollowUpsApi();
         return app;
     }
 

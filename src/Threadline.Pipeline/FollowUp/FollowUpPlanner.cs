@@ -28,7 +28,52 @@ public sealed record FollowUpPolicy
     /// <value>A free-text follow-up is sent at least this long before the window closes. Default 30 minutes.</value>
     public TimeSpan WindowMargin { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <value>The free-text follow-up per language (ISO 639-1), inside the window. <c>{name}</c> is the contact's name.</value>
+    public IReadOnlyDictionary<string, string> Texts { get; init; } = new Dictionary<string, string>
+    {
+        ["en"] = "Hi {name}, just checking in: do you have any questions about our offer?",
+        ["de"] = "Hallo {name}, ich wollte kurz nachfragen: Haben Sie noch Fragen zu unserem Angebot?",
+    };
+
+    /// <value>Approved templates for follow-ups outside the window, per language; none by default (then a person is asked instead).</value>
+    public IReadOnlyList<FollowUpTemplate> Templates { get; init; } = [];
+
     public static readonly FollowUpPolicy Default = new();
+}
+
+/// <summary>An approved WhatsApp template for follow-ups: name, language code as registered (e.g. <c>de</c>, <c>en_US</c>), body parameters.</summary>
+public sealed record FollowUpTemplate(string Name, string Language, IReadOnlyList<string> Parameters)
+{
+    /// <summary>The ISO 639-1 part of the language code (<c>en_US</c> → <c>en</c>).</summary>
+    public string BaseLanguage => Language.Split('_', '-')[0].ToLowerInvariant();
+}
+
+/// <summary>What a due follow-up sends: free text, a template, or nothing (and why).</summary>
+public sealed record FollowUpMessage(string? Text, FollowUpTemplate? Template, string Reason)
+{
+    public bool IsNone => Text is null && Template is null;
+
+    /// <summary>
+    /// Chooses the content when the follow-up fires: free text in the conversation's language while the window is open;
+    /// otherwise an approved template in that language (else in any configured language); with neither, nothing, and a
+    /// person is asked to step in. The template is also returned with free text, as the fallback should the window close first.
+    /// </summary>
+    public static FollowUpMessage Choose(FollowUpPolicy policy, string? language, bool windowOpen, string? contactName)
+    {
+        string lang = language ?? policy.Texts.Keys.FirstOrDefault() ?? "en";
+        var template = policy.Templates.FirstOrDefault(t => t.BaseLanguage == lang) ?? policy.Templates.FirstOrDefault();
+        if (template is not null)
+            template = template with { Parameters = template.Parameters.Select(p => p.Replace("{name}", contactName ?? "", StringComparison.Ordinal)).ToList() };
+        if (windowOpen && (policy.Texts.GetValueOrDefault(lang) ?? policy.Texts.Values.FirstOrDefault()) is { } text)
+        {
+            string name = string.IsNullOrWhiteSpace(contactName) ? "" : contactName.Trim();
+            text = text.Replace(" {name}", name.Length > 0 ? " " + name : "", StringComparison.Ordinal).Replace("{name}", name, StringComparison.Ordinal);
+            return new(text, template, $"inside the window: free text in '{lang}'");
+        }
+        return template is not null
+            ? new(null, template, $"outside the window: the approved template '{template.Name}' ({template.Language})")
+            : new(null, null, "outside the window and no approved template is configured: not sent; a person must take over");
+    }
 }
 
 /// <summary>Free text (inside the 24-hour window) or an approved template (outside it).</summary>

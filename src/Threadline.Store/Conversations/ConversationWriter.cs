@@ -25,6 +25,12 @@ public sealed record ConversationBatch(
     IReadOnlyCollection<ContactHistory> Histories,
     IReadOnlyCollection<long> OptOuts)
 {
+    /// <summary>Follow-ups to schedule (one per conversation: the newest plan; conversation ids negative while new).</summary>
+    public IReadOnlyList<FollowUps.FollowUpRecord> FollowUps { get; init; } = [];
+
+    /// <summary>Conversations the contact wrote in: their pending follow-ups (and queued follow-up sends) are cancelled.</summary>
+    public IReadOnlyCollection<long> ContactWrote { get; init; } = [];
+
     public static readonly ConversationBatch Empty = new([], new Dictionary<long, RoutingDecision>(), [], [], [], []);
 }
 
@@ -33,7 +39,7 @@ public sealed record ConversationBatch(
 /// conversation once and a decision is stored once per message (unique keys); the runner skips messages already threaded,
 /// so conversation and history rows are not advanced twice.
 /// </summary>
-public sealed class ConversationWriter(Database db)
+public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore followUps, Outbox.OutboxStore outbox)
 {
     /// <returns>Real ids for the conversations the batch opened (negative id → id).</returns>
     public async Task<IReadOnlyDictionary<long, long>> WriteAsync(DbConnection c, DbTransaction tx, ConversationBatch batch, long nowMs, CancellationToken ct)
@@ -101,6 +107,16 @@ public sealed class ConversationWriter(Database db)
                 d.Routing.Urgency.Name(), d.Routing.Handler.Name(), d.Routing.Assignee, Ms.Of(d.Routing.RespondBy), d.Routing.PrimaryRule,
                 JsonSerializer.Serialize(d.Routing.Rules, ContextJson.Options), JsonSerializer.Serialize(d.Context with { ConversationId = Real(d.ConversationId) }, ContextJson.Options), d.InputsJson],
             d => d.MessageId, ct);
+
+        // Step 5's writes: any message from the contact cancels what was pending for that conversation, atomically with
+        // the message itself; then the silences our messages started get their follow-ups.
+        if (batch.ContactWrote.Count > 0)
+        {
+            var wrote = batch.ContactWrote.Where(id => id > 0).ToList();
+            await followUps.CancelAsync(c, tx, wrote, "the contact wrote", nowMs, ct);
+            await outbox.CancelQueuedFollowUpsAsync(c, tx, wrote, nowMs, ct);
+        }
+        await followUps.ScheduleAsync(c, tx, batch.FollowUps.Select(f => f with { ConversationId = Real(f.ConversationId) }).ToList(), nowMs, ct);
 
         if (batch.OptOuts.Count > 0)
         {

@@ -67,7 +67,7 @@ public static class ChatImportCommand
                         reading.Value = reading.MaxValue;
                         var writing = context.AddTask("write history", maxValue: 1);
                         var clock = TimeProvider.System;
-                        var import = new ChatImport(db, new ContactQueries(db), new ContactCommands(db, clock), new ConversationStore(db), new ConversationWriter(db),
+                        var import = new ChatImport(db, new ContactQueries(db), new ContactCommands(db, clock), new ConversationStore(db), new ConversationWriter(db, new Threadline.Store.FollowUps.FollowUpStore(db), new Threadline.Store.Outbox.OutboxStore(db)),
                             new ConversationPipeline(rules, business.ToProfile()), clock);
                         report = await import.RunAsync(export, path.Name, sha, parse.GetValue(contact)!, parse.GetValue(me),
                             string.IsNullOrWhiteSpace(business.DefaultRegion) ? null : business.DefaultRegion, ct);

@@ -10,6 +10,8 @@ using Threadline.Pipeline.Identity;
 using Threadline.Pipeline.Routing;
 using Threadline.Pipeline.Routing.Rules;
 using Threadline.Store.Conversations;
+using Threadline.Store.FollowUps;
+using Threadline.Pipeline.FollowUp;
 
 namespace Threadline.Workers;
 
@@ -37,7 +39,8 @@ public sealed class DecisionPipeline(IOptions<BusinessOptions> business, IOption
 /// Steps 3 and 4 of the inbox pipeline, the runner's part: load what context and routing need for a batch (one query
 /// per kind), run the pure stages message by message in order, and write every result in the caller's transaction.
 /// </summary>
-public sealed class ConversationSteps(ConversationStore store, ConversationWriter writer, DecisionPipeline decisions)
+public sealed class ConversationSteps(ConversationStore store, ConversationWriter writer, DecisionPipeline decisions,
+    FollowUpStore followUps, FollowUpPolicyStore policies, SimilarContacts similar)
 {
     /// <summary>Called with the time (Stopwatch ticks) each message's context and routing took; set by <c>threadline bench pipeline</c>.</summary>
     public Action<long>? DecisionTimed { get; set; }
@@ -73,18 +76,40 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         Dictionary<long, Conversation> Latest,
         Dictionary<string, Conversation> Quoted,
         Dictionary<long, ContactProfile> Profiles,
-        List<Agent> Agents);
+        List<Agent> Agents)
+    {
+        /// <summary>The follow-up policy in force and its version.</summary>
+        public (int Version, FollowUpPolicy Policy) FollowUpPolicy { get; init; } = (0, Pipeline.FollowUp.FollowUpPolicy.Default);
+        /// <summary>Follow-ups already fired in the current silence, per conversation.</summary>
+        public Dictionary<long, int> FollowUpsFired { get; init; } = [];
+        /// <summary>Similar contacts' median reply delay, for contacts without history of their own that we wrote to.</summary>
+        public Dictionary<long, TimeSpan> SimilarMedians { get; init; } = [];
+    }
 
     public async Task<State> LoadAsync(DbConnection c, DbTransaction tx, IReadOnlyList<(long ContactId, ThreadMessage Message)> items, CancellationToken ct)
     {
         var contacts = items.Select(i => i.ContactId).Distinct().ToList();
         var quoted = items.Select(i => i.Message.QuotedId).OfType<string>().Distinct().ToList();
-        return new State(
+        var state = new State(
             await store.HistoriesAsync(c, tx, contacts, ct),
             await store.LatestAsync(c, tx, contacts, ct),
             await store.OfMessagesAsync(c, tx, quoted, ct),
             await store.ProfilesAsync(c, tx, contacts, ct),
-            await store.AgentsAsync(c, tx, decisions.Pipeline.Business.TimeZone, ct));
+            await store.AgentsAsync(c, tx, decisions.Pipeline.Business.TimeZone, ct))
+        {
+            FollowUpPolicy = await policies.CurrentAsync(c, tx, ct),
+        };
+        // Only batches with our own messages plan follow-ups: load what planning reads for those alone.
+        var outbound = items.Where(i => !i.Message.IsInbound).Select(i => i.ContactId).Distinct().ToList();
+        if (outbound.Count == 0) return state;
+        var conversations = outbound.Select(id => state.Latest.GetValueOrDefault(id)?.Id).OfType<long>()
+            .Concat(state.Quoted.Values.Select(q => q.Id)).Distinct().ToList();
+        foreach (var (id, count) in await followUps.FiredSinceLastInboundAsync(c, tx, conversations, ct)) state.FollowUpsFired[id] = count;
+        foreach (var id in outbound)
+            if (state.Histories.GetValueOrDefault(id) is not { ReplyPattern.Median: not null } && state.Profiles.GetValueOrDefault(id) is { } profile
+                && (await similar.MedianForAsync(c, tx, profile, ct)).Median is { } median)
+                state.SimilarMedians[id] = median;
+        return state;
     }
 
     /// <summary>The pure part: every message threaded, every inbound message decided. Also used by the pipeline benchmark.</summary>
@@ -97,6 +122,9 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         var decided = new List<DecisionRecord>();
         var latestDecision = new Dictionary<long, RoutingDecision>();
         var optOuts = new HashSet<long>();
+        var plans = new Dictionary<long, FollowUpRecord>();   // conversation → its newest plan in this batch
+        var wrote = new HashSet<long>();                      // conversations the contact wrote in: pending follow-ups are cancelled
+        var (policyVersion, policy) = state.FollowUpPolicy;
         var agents = state.Agents;
         long nextId = -1;
 
@@ -124,6 +152,22 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
             state.Histories[contactId] = step.History;
             inBatch[m.Id] = conversation.Id;
             messages.Add(new ThreadedMessage(m, contactId, conversation.Id, understanding, "webhook"));
+
+            if (!m.IsInbound)
+            {
+                // Step 5: our message starts (or continues) a silence; plan its follow-up, or none, with reasons.
+                var (silence, plan, planRules) = pipeline.PlanFollowUp(step.History, conversation, profile, policy,
+                    state.FollowUpsFired.GetValueOrDefault(conversation.Id), state.SimilarMedians.TryGetValue(contactId, out var sm) ? sm : null, now);
+                plans.Remove(conversation.Id);
+                if (plan is not null)
+                    plans[conversation.Id] = new FollowUpRecord(conversation.Id, contactId, plan.Attempt, m.At, plan.At,
+                        plan.Kind == FollowUpKind.Template ? "template" : "freeform", JsonSerializer.Serialize(planRules, ContextJson.Options), policyVersion);
+            }
+            else
+            {
+                plans.Remove(conversation.Id);
+                wrote.Add(conversation.Id);
+            }
 
             if (m.IsInbound)
             {
@@ -155,7 +199,11 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         state.Agents.Clear();
         state.Agents.AddRange(agents);
         return new ConversationBatch(conversations.Values, latestDecision, messages, decided,
-            items.Select(i => i.ContactId).Distinct().Select(id => state.Histories[id]).ToList(), optOuts);
+            items.Select(i => i.ContactId).Distinct().Select(id => state.Histories[id]).ToList(), optOuts)
+        {
+            FollowUps = plans.Values.ToList(),
+            ContactWrote = wrote,
+        };
     }
 
     /// <summary>A captured message in the stages' terms: who (contact, a person, automation), when, what words.</summary>
