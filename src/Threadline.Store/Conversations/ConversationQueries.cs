@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 
 namespace Threadline.Store.Conversations;
@@ -99,4 +100,13 @@ public sealed class ConversationCommands(Database db, TimeProvider clock)
         return await c.QuerySingleAsync<ConversationRow>(new CommandDefinition(
             $"SELECT {ConversationRow.Columns} FROM conversations WHERE id = @id", new { id }, cancellationToken: ct));
     }
+
+    /// <summary>
+    /// Hands a conversation to a person: it needs a reply from a human (e.g. a message could not go out because the
+    /// window closed and no template exists). In the caller's transaction, if any.
+    /// </summary>
+    public static Task FlagForPersonAsync(DbConnection c, DbTransaction? tx, long conversationId, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE conversations SET needs_reply = TRUE, handler = 'human', updated_at = @now WHERE id = @id",
+            new { id = conversationId, now = nowMs }, tx, cancellationToken: ct));
 }

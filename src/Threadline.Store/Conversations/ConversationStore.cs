@@ -127,11 +127,18 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
             $"SELECT message_id, conversation_id FROM conversation_messages WHERE {db.Dialect.InList("message_id", "ids")}", new { ids }, tx, cancellationToken: ct));
         var map = rows.ToList();
         if (map.Count == 0) return [];
-        var convIds = map.Select(m => m.ConversationId).Distinct().ToArray();
-        var conversations = (await c.QueryAsync<ConversationRow>(new CommandDefinition(
-            $"SELECT {ConversationRow.Columns} FROM conversations WHERE {db.Dialect.InList("id", "convIds")}", new { convIds }, tx, cancellationToken: ct)))
-            .ToDictionary(r => r.Id, r => r.ToModel());
+        var conversations = await ByIdsAsync(c, tx, map.Select(m => m.ConversationId).Distinct().ToList(), ct);
         return map.Where(m => conversations.ContainsKey(m.ConversationId)).ToDictionary(m => m.MessageId, m => conversations[m.ConversationId]);
+    }
+
+    /// <summary>These conversations, by id.</summary>
+    public async Task<Dictionary<long, Conversation>> ByIdsAsync(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long> conversationIds, CancellationToken ct)
+    {
+        if (conversationIds.Count == 0) return [];
+        var ids = conversationIds.ToArray();
+        return (await c.QueryAsync<ConversationRow>(new CommandDefinition(
+            $"SELECT {ConversationRow.Columns} FROM conversations WHERE {db.Dialect.InList("id", "ids")}", new { ids }, tx, cancellationToken: ct)))
+            .ToDictionary(r => r.Id, r => r.ToModel());
     }
 
     /// <summary>Which of these messages already have their place in a conversation (a replayed batch must not count them twice).</summary>

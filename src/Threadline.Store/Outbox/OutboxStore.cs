@@ -78,6 +78,15 @@ public sealed class OutboxStore(Database db)
 
     public static string CallbackData(long id) => CallbackPrefix + id;
 
+    /// <summary>The <c>to</c> of a send: the digits of the contact's E.164 number (null without one).</summary>
+    public static string? RecipientOf(string? e164) => e164 is null ? null : new string(e164.Where(char.IsAsciiDigit).ToArray()) is { Length: > 0 } digits ? digits : null;
+
+    /// <summary>A person's decision on a row (resend, cancel): moves it to <paramref name="to"/> only from one of <paramref name="from"/>; returns rows changed.</summary>
+    public Task<int> TransitionAsync(DbConnection c, long id, string[] from, string to, string note, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            $"UPDATE outbox SET state = @to, next_attempt_at = @now, error = @note, updated_at = @now WHERE id = @id AND {db.Dialect.InList("state", "from")}",
+            new { id, to, now = nowMs, note, from }, cancellationToken: ct));
+
     /// <summary>Writes the item unless its key exists; returns the row id either way, and whether this call created it.</summary>
     public async Task<(long Id, bool Created)> EnqueueAsync(DbConnection c, DbTransaction? tx, OutboxItem item, long nowMs, CancellationToken ct)
     {
@@ -137,11 +146,14 @@ public sealed class OutboxStore(Database db)
             new { id, waMessageId, now = nowMs }, tx, cancellationToken: ct));
 
     /// <summary>Back to the queue (a definite failure: nothing was sent), with this recipient's later rows kept behind it.</summary>
-    public async Task RequeueAsync(DbConnection c, DbTransaction? tx, OutboxRow row, long nextAttemptAt, int? code, string error, long nowMs, CancellationToken ct)
+    /// <param name="countAttempt">False when the row was held back without a failure (pacing, pair limit, a template switch): its attempt is given back.</param>
+    public async Task RequeueAsync(DbConnection c, DbTransaction? tx, OutboxRow row, long nextAttemptAt, int? code, string error, long nowMs, CancellationToken ct,
+        bool countAttempt = true)
     {
         await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE outbox SET state = 'queued', next_attempt_at = @next, error_code = @code, error = @error, updated_at = @now WHERE id = @id AND state = 'sending'",
-            new { id = row.Id, next = nextAttemptAt, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
+            "UPDATE outbox SET state = 'queued', next_attempt_at = @next, error_code = @code, error = @error, updated_at = @now, " +
+            "attempts = CASE WHEN @refund AND attempts > 0 THEN attempts - 1 ELSE attempts END WHERE id = @id AND state = 'sending'",
+            new { id = row.Id, next = nextAttemptAt, code, error = Truncate(error), now = nowMs, refund = !countAttempt }, tx, cancellationToken: ct));
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox SET next_attempt_at = @next, updated_at = @now WHERE recipient = @recipient AND state = 'queued' AND id > @id AND next_attempt_at < @next",
             new { id = row.Id, row.Recipient, next = nextAttemptAt, now = nowMs }, tx, cancellationToken: ct));

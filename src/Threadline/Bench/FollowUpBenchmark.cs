@@ -56,15 +56,12 @@ public sealed class FollowUpBenchmark(int pending, int due, int sendRate, Action
             await using (var c = await db.OpenAsync(ct))
             await using (var tx = await c.BeginTransactionAsync(ct))
             {
-                var insert = Prepare(c, tx, "INSERT INTO follow_ups (conversation_id, contact_id, attempt, silence_since, due_at, kind, state, policy_version, replan, reasons, created_at, updated_at) " +
+                var insert = SeedCommand.Prepare(c, tx, "INSERT INTO follow_ups (conversation_id, contact_id, attempt, silence_since, due_at, kind, state, policy_version, replan, reasons, created_at, updated_at) " +
                     "VALUES (@p0, @p0, 1, @p1, @p2, 'freeform', 'pending', 1, FALSE, '[]', @p1, @p1)", 3);
                 var random = new Random(11);
                 for (int i = 0; i < pending; i++)
                 {
-                    insert.Parameters[0].Value = 10_000_000L + i;
-                    insert.Parameters[1].Value = now;
-                    insert.Parameters[2].Value = now + 3_600_000L + random.NextInt64(30L * 86_400_000);
-                    await insert.ExecuteNonQueryAsync(ct);
+                    await insert.RunAsync(ct, 10_000_000L + i, now, now + 3_600_000L + random.NextInt64(30L * 86_400_000));
                 }
                 await tx.CommitAsync(ct);
             }
@@ -160,45 +157,25 @@ public sealed class FollowUpBenchmark(int pending, int due, int sendRate, Action
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var contact = Prepare(c, tx, "INSERT INTO contacts (id, name, time_zone, created_at, updated_at) VALUES (@p0, @p1, 'Europe/Berlin', @p2, @p2)", 3);
-        var identity = Prepare(c, tx, "INSERT INTO contact_identities (contact_id, kind, value, match_key, source, created_at) VALUES (@p0, 'phone', @p1, @p1, 'bench', @p2)", 3);
-        var context = Prepare(c, tx, "INSERT INTO contact_context (contact_id, conversations, reply_delays, inquiries, last_inbound_at, last_outbound_at, language, updated_at) " +
+        var contact = SeedCommand.Prepare(c, tx, "INSERT INTO contacts (id, name, time_zone, created_at, updated_at) VALUES (@p0, @p1, 'Europe/Berlin', @p2, @p2)", 3);
+        var identity = SeedCommand.Prepare(c, tx, "INSERT INTO contact_identities (contact_id, kind, value, match_key, source, created_at) VALUES (@p0, 'phone', @p1, @p1, 'bench', @p2)", 3);
+        var context = SeedCommand.Prepare(c, tx, "INSERT INTO contact_context (contact_id, conversations, reply_delays, inquiries, last_inbound_at, last_outbound_at, language, updated_at) " +
             "VALUES (@p0, 1, '[]', '[]', @p1, @p2, 'de', @p2)", 3);
-        var conversation = Prepare(c, tx, "INSERT INTO conversations (id, contact_id, state, opened_at, last_message_at, last_inbound_at, last_outbound_at, last_from, " +
+        var conversation = SeedCommand.Prepare(c, tx, "INSERT INTO conversations (id, contact_id, state, opened_at, last_message_at, last_inbound_at, last_outbound_at, last_from, " +
             "message_count, pending_intents, pending_cues, language, last_outbound_text, updated_at) VALUES (@p0, @p0, 'waiting_on_them', @p1, @p2, @p1, @p2, 'agent', 2, '', '', 'de', " +
             "'Soll ich Ihnen ein Angebot schicken?', @p2)", 3);
-        var followUp = Prepare(c, tx, "INSERT INTO follow_ups (conversation_id, contact_id, attempt, silence_since, due_at, kind, state, policy_version, replan, reasons, created_at, updated_at) " +
+        var followUp = SeedCommand.Prepare(c, tx, "INSERT INTO follow_ups (conversation_id, contact_id, attempt, silence_since, due_at, kind, state, policy_version, replan, reasons, created_at, updated_at) " +
             "VALUES (@p0, @p0, 1, @p1, @p2, 'freeform', 'pending', 1, FALSE, '[]', @p1, @p1)", 3);
         for (int i = 1; i <= due; i++)
         {
             long dueAt = start + i; // 1,000 per second
             long ourMessage = dueAt - 60_000;
-            await Run(contact, ct, i, $"Bench {i}", ourMessage);
-            await Run(identity, ct, i, "+4915200" + i.ToString("D7", System.Globalization.CultureInfo.InvariantCulture), ourMessage);
-            await Run(context, ct, i, ourMessage - 60_000, ourMessage);
-            await Run(conversation, ct, i, ourMessage - 60_000, ourMessage);
-            await Run(followUp, ct, i, ourMessage, dueAt);
+            await contact.RunAsync(ct, i, $"Bench {i}", ourMessage);
+            await identity.RunAsync(ct, i, "+4915200" + i.ToString("D7", System.Globalization.CultureInfo.InvariantCulture), ourMessage);
+            await context.RunAsync(ct, i, ourMessage - 60_000, ourMessage);
+            await conversation.RunAsync(ct, i, ourMessage - 60_000, ourMessage);
+            await followUp.RunAsync(ct, i, ourMessage, dueAt);
         }
         await tx.CommitAsync(ct);
-    }
-
-    private static DbCommand Prepare(DbConnection c, DbTransaction tx, string sql, int parameters)
-    {
-        var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        for (int i = 0; i < parameters; i++)
-        {
-            var p = command.CreateParameter();
-            p.ParameterName = "@p" + i;
-            command.Parameters.Add(p);
-        }
-        return command;
-    }
-
-    private static async Task Run(DbCommand command, CancellationToken ct, params object?[] values)
-    {
-        for (int i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
-        await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -142,49 +142,29 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         long now = at.ToUnixTimeMilliseconds();
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var contact = Prepare(c, tx, "INSERT INTO contacts (id, name, time_zone, owner, vip, created_at, updated_at) VALUES (@p0, @p1, 'Europe/Berlin', @p2, @p3, @p4, @p4)", 5);
-        var identity = Prepare(c, tx, "INSERT INTO contact_identities (contact_id, kind, value, match_key, source, created_at) VALUES (@p0, 'phone', @p1, @p2, 'bench', @p3)", 4);
-        var context = Prepare(c, tx, "INSERT INTO contact_context (contact_id, conversations, last_outcome, reply_delays, inquiries, last_inbound_at, last_outbound_at, language, updated_at) VALUES (@p0, 1, 'answered', @p1, @p2, @p3, @p4, @p5, @p4)", 6);
-        var conversation = Prepare(c, tx, "INSERT INTO conversations (id, contact_id, state, opened_at, last_message_at, last_inbound_at, last_outbound_at, last_from, last_intent, message_count, pending_intents, pending_cues, language, assignee, updated_at) VALUES (@p0, @p0, 'waiting_on_them', @p1, @p2, @p3, @p2, 'agent', 'price_request', 4, '', '', @p4, @p5, @p2)", 6);
-        var message = Prepare(c, tx, "INSERT INTO conversation_messages (message_id, conversation_id, contact_id, party, type, at, intent, language, source, created_at) VALUES (@p0, @p1, @p1, @p2, 'text', @p3, @p4, @p5, 'webhook', @p3)", 6);
-        var deal = Prepare(c, tx, "INSERT INTO deals (contact_id, title, stage, value, currency, status, last_activity_at, created_at) VALUES (@p0, 'Bench deal', @p1, @p2, 'EUR', 'open', @p3, @p3)", 4);
+        var contact = SeedCommand.Prepare(c, tx, "INSERT INTO contacts (id, name, time_zone, owner, vip, created_at, updated_at) VALUES (@p0, @p1, 'Europe/Berlin', @p2, @p3, @p4, @p4)", 5);
+        var identity = SeedCommand.Prepare(c, tx, "INSERT INTO contact_identities (contact_id, kind, value, match_key, source, created_at) VALUES (@p0, 'phone', @p1, @p2, 'bench', @p3)", 4);
+        var context = SeedCommand.Prepare(c, tx, "INSERT INTO contact_context (contact_id, conversations, last_outcome, reply_delays, inquiries, last_inbound_at, last_outbound_at, language, updated_at) VALUES (@p0, 1, 'answered', @p1, @p2, @p3, @p4, @p5, @p4)", 6);
+        var conversation = SeedCommand.Prepare(c, tx, "INSERT INTO conversations (id, contact_id, state, opened_at, last_message_at, last_inbound_at, last_outbound_at, last_from, last_intent, message_count, pending_intents, pending_cues, language, assignee, updated_at) VALUES (@p0, @p0, 'waiting_on_them', @p1, @p2, @p3, @p2, 'agent', 'price_request', 4, '', '', @p4, @p5, @p2)", 6);
+        var message = SeedCommand.Prepare(c, tx, "INSERT INTO conversation_messages (message_id, conversation_id, contact_id, party, type, at, intent, language, source, created_at) VALUES (@p0, @p1, @p1, @p2, 'text', @p3, @p4, @p5, 'webhook', @p3)", 6);
+        var deal = SeedCommand.Prepare(c, tx, "INSERT INTO deals (contact_id, title, stage, value, currency, status, last_activity_at, created_at) VALUES (@p0, 'Bench deal', @p1, @p2, 'EUR', 'open', @p3, @p3)", 4);
         string[] owners = ["anna", "ben", "carl", "dana"];
         string[] stages = ["new", "quote_sent", "negotiation"];
         for (int i = 1; i <= contacts; i++)
         {
             string e164 = "+" + WaId(i - 1);
             string language = random.Next(2) == 0 ? "de" : "en";
-            await Run(contact, ct, i, $"Contact {i}", random.Next(10) < 3 ? owners[random.Next(4)] : null, random.Next(50) == 0, now);
-            await Run(identity, ct, i, e164, PhoneNumberNormaliser.CanonicalKey(e164), now);
+            await contact.RunAsync(ct, i, $"Contact {i}", random.Next(10) < 3 ? owners[random.Next(4)] : null, random.Next(50) == 0, now);
+            await identity.RunAsync(ct, i, e164, PhoneNumberNormaliser.CanonicalKey(e164), now);
             long last = now - random.NextInt64(1, 10) * 86_400_000L;
             var delays = Enumerable.Range(0, random.Next(3, 20)).Select(_ => random.Next(60, 86_400)).ToArray();
-            await Run(context, ct, i, JsonSerializer.Serialize(delays),
+            await context.RunAsync(ct, i, JsonSerializer.Serialize(delays),
                 $$"""[{"intent":"price_request","at":"{{DateTimeOffset.FromUnixTimeMilliseconds(last - 7_200_000):O}}"}]""", last - 3_600_000, last, language);
-            await Run(conversation, ct, i, last - 7_200_000, last, last - 3_600_000, language, owners[random.Next(4)]);
+            await conversation.RunAsync(ct, i, last - 7_200_000, last, last - 3_600_000, language, owners[random.Next(4)]);
             for (int k = 0; k < 4; k++)
-                await Run(message, ct, $"wamid.seed.{i}.{k}", i, k % 2 == 0 ? "contact" : "agent", last - (4 - k) * 1_800_000L, k % 2 == 0 ? "price_request" : null, language);
-            if (random.Next(5) == 0) await Run(deal, ct, i, stages[random.Next(3)], random.Next(1_000, 50_000), last);
+                await message.RunAsync(ct, $"wamid.seed.{i}.{k}", i, k % 2 == 0 ? "contact" : "agent", last - (4 - k) * 1_800_000L, k % 2 == 0 ? "price_request" : null, language);
+            if (random.Next(5) == 0) await deal.RunAsync(ct, i, stages[random.Next(3)], random.Next(1_000, 50_000), last);
         }
         await tx.CommitAsync(ct);
-    }
-
-    private static DbCommand Prepare(DbConnection c, DbTransaction tx, string sql, int parameters)
-    {
-        var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        for (int i = 0; i < parameters; i++)
-        {
-            var p = command.CreateParameter();
-            p.ParameterName = "@p" + i;
-            command.Parameters.Add(p);
-        }
-        return command;
-    }
-
-    private static async Task Run(DbCommand command, CancellationToken ct, params object?[] values)
-    {
-        for (int i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
-        await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -76,7 +76,7 @@ public static class OutboxApi
             "SELECT MIN(value) FROM contact_identities WHERE contact_id = @contact AND kind = 'phone'", new { contact = conv.ContactId }, cancellationToken: ct));
         if (phone is null)
             return TypedResults.Problem(statusCode: 409, title: "No WhatsApp number", detail: "This contact has no phone number to send to.");
-        string recipient = new(phone.Where(char.IsAsciiDigit).ToArray());
+        string recipient = OutboxStore.RecipientOf(phone)!;
 
         (long Id, bool Created) queued;
         using (await db.WriteTurnAsync(ct))
@@ -116,13 +116,10 @@ public static class OutboxApi
     private static async Task<Results<Ok<OutboxView>, ProblemHttpResult>> TransitionAsync(long id, string[] from, string to, string note,
         Database db, OutboxStore outbox, OutboxSender sender, TimeProvider clock, CancellationToken ct)
     {
-        long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var c = await db.OpenAsync(ct);
         int changed;
         using (await db.WriteTurnAsync(ct))
-            changed = await c.ExecuteAsync(new CommandDefinition(
-                $"UPDATE outbox SET state = @to, next_attempt_at = @now, error = @note, updated_at = @now WHERE id = @id AND {db.Dialect.InList("state", "from")}",
-                new { id, to, now, note, from }, cancellationToken: ct));
+            changed = await outbox.TransitionAsync(c, id, from, to, note, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
         var row = await outbox.GetAsync(c, null, id, ct);
         if (row is null) return TypedResults.Problem(statusCode: 404, title: "No such outbound message", detail: $"Outbox row {id} does not exist.");
         if (changed == 0)

@@ -6,6 +6,7 @@ using Threadline.Pipeline.Capture;
 using Threadline.Pipeline.Context;
 using Threadline.Pipeline.Sending;
 using Threadline.Store;
+using Threadline.Store.Conversations;
 using Threadline.Store.Outbox;
 using Threadline.WhatsApp.Sending;
 using Threadline.Workers;
@@ -31,6 +32,7 @@ public sealed class OutboxSender(
     IOptions<OutboxOptions> options, IOptions<WhatsAppOptions> whatsApp, ILogger<OutboxSender> logger)
 {
     private DateTimeOffset _pausedUntil;
+    private DateTimeOffset _housekept = DateTimeOffset.MinValue;
 
     /// <summary>Test seam: runs after WhatsApp answered and before the answer is recorded (a crash injected here must not cause a second send).</summary>
     public Func<OutboxRow, GraphCall, Task>? AfterCall { get; set; }
@@ -55,7 +57,12 @@ public sealed class OutboxSender(
     {
         var o = options.Value;
         var now = clock.GetUtcNow();
-        int confirmed = await HousekeepAsync(now, ct);
+        int confirmed = 0;
+        if (now - _housekept >= TimeSpan.FromSeconds(1))
+        {
+            confirmed = await HousekeepAsync(now, ct);
+            _housekept = now;
+        }
         if (now < _pausedUntil) return OutboxPass.Idle with { Confirmed = confirmed };
 
         List<OutboxRow> rows;
@@ -156,9 +163,7 @@ public sealed class OutboxSender(
                 return await SettleAsync(row, OutboxStates.Failed, null, gate.Reason, OutcomeKind.Failed, ct);
             case SendVerdict.SendTemplateInstead:
                 content = fallback!;
-                await using (var c = await db.OpenAsync(ct))
-                using (await db.WriteTurnAsync(ct))
-                    await store.SwitchContentAsync(c, null, row.Id, content.Kind, OutboundContentJson.Serialize(content), now.ToUnixTimeMilliseconds(), ct);
+                await SwitchContentAsync(row, content, ct);
                 logger.LogInformation("Outbox {OutboxId}: {Reason}", row.Id, gate.Reason);
                 break;
         }
@@ -199,9 +204,7 @@ public sealed class OutboxSender(
             case ErrorReaction.MarketingCapped:
                 return await RequeueAsync(row, clock.GetUtcNow().AddHours(24), error.Code, reason, ct);
             case ErrorReaction.SwitchToTemplate when fallback is not null && content.Kind != OutboundKinds.Template:
-                await using (var c = await db.OpenAsync(ct))
-                using (await db.WriteTurnAsync(ct))
-                    await store.SwitchContentAsync(c, null, row.Id, fallback.Kind, OutboundContentJson.Serialize(fallback), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+                await SwitchContentAsync(row, fallback, ct);
                 return await RequeueAsync(row, clock.GetUtcNow(), error.Code, reason + "; switched to the template", ct, countAttempt: false);
             case ErrorReaction.SwitchToTemplate:
                 await FlagConversationAsync(row, "the customer-service window has closed and no approved template is configured", ct);
@@ -241,9 +244,7 @@ public sealed class OutboxSender(
     {
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
-        await store.RequeueAsync(c, null, row, at.ToUnixTimeMilliseconds(), code, reason, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-        if (!countAttempt)
-            await c.ExecuteAsync(new CommandDefinition("UPDATE outbox SET attempts = attempts - 1 WHERE id = @id AND attempts > 0", new { id = row.Id }, cancellationToken: ct));
+        await store.RequeueAsync(c, null, row, at.ToUnixTimeMilliseconds(), code, reason, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct, countAttempt);
         return new Outcome(OutcomeKind.Requeued, at);
     }
 
@@ -355,14 +356,19 @@ public sealed class OutboxSender(
         _ => SendCause.AgentReply,
     };
 
+    private async Task SwitchContentAsync(OutboxRow row, OutboundContent content, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriteTurnAsync(ct);
+        await store.SwitchContentAsync(c, null, row.Id, content.Kind, OutboundContentJson.Serialize(content), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+    }
+
     private async Task FlagConversationAsync(OutboxRow row, string reason, CancellationToken ct)
     {
         if (row.ConversationId is not { } id) return;
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE conversations SET needs_reply = TRUE, handler = 'human', updated_at = @now WHERE id = @id",
-            new { id, now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: ct));
+        await ConversationCommands.FlagForPersonAsync(c, null, id, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
         logger.LogWarning("Conversation {ConversationId} needs a person: {Reason}", id, reason);
     }
 

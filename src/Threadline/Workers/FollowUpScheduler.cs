@@ -54,10 +54,7 @@ public sealed class FollowUpScheduler(
         var contactIds = due.Select(f => f.ContactId).Distinct().ToList();
         var histories = await conversations.HistoriesAsync(c, tx, contactIds, ct);
         var profiles = await conversations.ProfilesAsync(c, tx, contactIds, ct);
-        var ids = due.Select(f => f.ConversationId).Distinct().ToArray();
-        var convs = (await c.QueryAsync<ConversationRow>(new CommandDefinition(
-            $"SELECT {ConversationRow.Columns} FROM conversations WHERE {db.Dialect.InList("id", "ids")}", new { ids }, tx, cancellationToken: ct)))
-            .ToDictionary(r => r.Id, r => r.ToModel());
+        var convs = await conversations.ByIdsAsync(c, tx, due.Select(f => f.ConversationId).Distinct().ToList(), ct);
 
         int fired = 0, rescheduled = 0, skipped = 0;
         foreach (var f in due)
@@ -86,13 +83,12 @@ public sealed class FollowUpScheduler(
             }
             var windowEnd = ConversationContext.WindowEnd(history.LastInboundAt, conv.WindowFromAd);
             var message = FollowUpMessage.Choose(policy, conv.Language ?? profile.Language, windowEnd > now.Add(policy.WindowMargin / 2), profile.Name);
-            string? recipient = profile.Phone is { } phone ? new string(phone.Where(char.IsAsciiDigit).ToArray()) : null;
+            string? recipient = OutboxStore.RecipientOf(profile.Phone);
             if (message.IsNone || recipient is null)
             {
                 string why = recipient is null ? "the contact has no WhatsApp number" : message.Reason;
                 await followUps.SettleAsync(c, tx, f.Id, "skipped", why, nowMs, ct);
-                await c.ExecuteAsync(new CommandDefinition(
-                    "UPDATE conversations SET needs_reply = TRUE, handler = 'human', updated_at = @now WHERE id = @id", new { id = conv.Id, now = nowMs }, tx, cancellationToken: ct));
+                await ConversationCommands.FlagForPersonAsync(c, tx, conv.Id, nowMs, ct);
                 logger.LogWarning("Follow-up {FollowUpId} not sent, conversation {ConversationId} needs a person: {Reason}", f.Id, conv.Id, why);
                 skipped++;
                 continue;

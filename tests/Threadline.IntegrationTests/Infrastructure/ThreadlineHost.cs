@@ -60,6 +60,18 @@ public sealed class ThreadlineHost : IAsyncDisposable
         return new ThreadlineHost(app, directory, new Uri(address), store);
     }
 
+    /// <summary>Settings that send through <paramref name="graph"/> (a fake Graph API) with fast polling, for a German-speaking Berlin business.</summary>
+    public static Dictionary<string, string?> SendingSettings(Uri graph) => new()
+    {
+        ["Business:TimeZone"] = "Europe/Berlin",
+        ["Business:Languages:0"] = "de",
+        ["Business:Languages:1"] = "en",
+        ["WhatsApp:GraphApiBaseUrl"] = new Uri(graph, "v23.0").ToString(),
+        ["WhatsApp:AccessToken"] = "fake-graph-token",
+        ["WhatsApp:PhoneNumberId"] = "100000000000001",
+        ["Outbox:PollIntervalMs"] = "50",
+    };
+
     /// <summary>POSTs a body as WhatsApp does, correctly signed.</summary>
     public Task<HttpResponseMessage> PostWebhookAsync(string json) => PostWebhookAsync(System.Text.Encoding.UTF8.GetBytes(json));
 

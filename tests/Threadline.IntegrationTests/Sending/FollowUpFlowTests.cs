@@ -28,18 +28,9 @@ public abstract class FollowUpFlowTests(StoreKind store) : IAsyncLifetime
     {
         _graph = new FakeGraphApi();
         var graph = await _graph.StartAsync();
-        var config = new Dictionary<string, string?>
-        {
-            ["Business:TimeZone"] = "Europe/Berlin",
-            ["Business:Languages:0"] = "de",
-            ["Business:Languages:1"] = "en",
-            ["WhatsApp:GraphApiBaseUrl"] = new Uri(graph, "v23.0").ToString(),
-            ["WhatsApp:AccessToken"] = "fake-graph-token",
-            ["WhatsApp:PhoneNumberId"] = "100000000000001",
-            ["Outbox:PollIntervalMs"] = "50",
-            ["FollowUps:PollIntervalMs"] = "50",
-            ["Business:OpenDays"] = "Mon-Sun", // follow-ups keep off the business's closed days; the tests run on any day
-        };
+        var config = ThreadlineHost.SendingSettings(graph);
+        config["FollowUps:PollIntervalMs"] = "50";
+        config["Business:OpenDays"] = "Mon-Sun"; // follow-ups keep off the business's closed days; the tests run on any day
         _host = await ThreadlineHost.StartAsync(store, config);
         var saved = await _host.Api.PutAsJsonAsync("/api/v1/follow-up-policy", new
         {

@@ -24,19 +24,14 @@ public abstract class SendPathTests(StoreKind store) : IAsyncLifetime
     private ThreadlineHost _host = null!;
     private FakeGraphApi _graph = null!;
 
-    protected virtual Dictionary<string, string?> Config(Uri graph) => new()
+    private static Dictionary<string, string?> Config(Uri graph)
     {
-        ["Business:TimeZone"] = "Europe/Berlin",
-        ["Business:Languages:0"] = "de",
-        ["Business:Languages:1"] = "en",
-        ["WhatsApp:GraphApiBaseUrl"] = new Uri(graph, "v23.0").ToString(),
-        ["WhatsApp:AccessToken"] = "fake-graph-token",
-        ["WhatsApp:PhoneNumberId"] = "100000000000001",
-        ["Outbox:PollIntervalMs"] = "50",
-        ["Outbox:RequestTimeoutSeconds"] = "1",
-        ["Outbox:RetryBaseDelayMs"] = "20",
-        ["Outbox:ConfirmWithinMinutes"] = "60",
-    };
+        var settings = ThreadlineHost.SendingSettings(graph);
+        settings["Outbox:RequestTimeoutSeconds"] = "1";
+        settings["Outbox:RetryBaseDelayMs"] = "20";
+        settings["Outbox:ConfirmWithinMinutes"] = "60";
+        return settings;
+    }
 
     public async Task InitializeAsync()
     {
