@@ -15,6 +15,9 @@ public sealed record MomentDecision(
     FollowUpPlan? FollowUp,
     IReadOnlyList<FiredRule> FollowUpRules)
 {
+    /// <summary>What automation sends when routing chose it and the business wrote the answers: one per question, in the order asked.</summary>
+    public IReadOnlyList<Automation.AutomaticAnswer> Answers { get; init; } = [];
+
     public IEnumerable<string> Reasons =>
         Routing.Rules.Concat(FollowUpRules).Select(r => r.ToString()).Prepend($"context: {Context.Threading}");
 }
@@ -68,6 +71,8 @@ public sealed class ConversationPipeline(RuleSet rules, BusinessProfile business
         var silence = SilenceClassifier.Classify(rules, conversation, contact.Deal, conversation.LastOutboundText, business.Languages);
         var (plan, followUpRules) = FollowUpPlanner.Plan(new FollowUpInput(silence, conversation, history, contact, business, FollowUps,
             followUpsSent, similarContactsMedian, now));
-        return new MomentDecision(context, routing, silence, plan, followUpRules);
+        var answers = routing.Handler == Handler.Automation && business.Answers is { } book
+            ? book.Compose(RoutingStage.Asks(conversation, rules.NoReply), routing.Language) : [];
+        return new MomentDecision(context, routing, silence, plan, followUpRules) { Answers = answers };
     }
 }

@@ -42,6 +42,7 @@ public partial class Program
         builder.Services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section);
         builder.Services.AddOptions<BusinessOptions>().BindConfiguration(BusinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddSingleton<Database>();
@@ -69,6 +70,8 @@ public partial class Program
         builder.Services.AddSingleton<Threadline.Store.FollowUps.FollowUpPolicyStore>();
         builder.Services.AddSingleton<Threadline.Store.FollowUps.SimilarContacts>();
         builder.Services.AddSingleton<SendPacer>();
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<DeliveryFailures>();
         builder.Services.AddHttpClient(nameof(GraphClient));
         builder.Services.AddSingleton<GraphClient>(sp => new GraphClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GraphClient)),
             sp.GetRequiredService<IOptions<WhatsAppOptions>>(), sp.GetRequiredService<IOptions<OutboxOptions>>(), sp.GetRequiredService<TimeProvider>()));
@@ -115,6 +118,7 @@ public partial class Program
         _ = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<InboxOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<BusinessOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<AutomationOptions>>().Value;
         try
         {
             _ = app.Services.GetRequiredService<DecisionPipeline>().Pipeline;

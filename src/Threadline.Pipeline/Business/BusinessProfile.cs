@@ -32,6 +32,12 @@ public sealed record BusinessProfile(
 {
     public static readonly TimeSpan DefaultConversationGap = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// The automatic answers automation sends. Null (scenarios, tests of routing alone): any enabled intent counts as
+    /// answerable. Set (the server): automation takes a message only when every question has an answer in its language.
+    /// </summary>
+    public Automation.AnswerBook? Answers { get; init; }
+
     /// <summary>The defaults a scenario or a fresh install starts from: Mon–Fri 09:00–18:00 in the given zone.</summary>
     public static BusinessProfile Default(string timeZone = "UTC", string defaultRegion = "US") => new(
         timeZone, defaultRegion, ["en"],

@@ -31,7 +31,7 @@ public static class RoutingStage
         bool needsReply = NeedsReply(c, input.NoReplyIntents, rules);
         bool optOut = c.LastFrom == Party.Contact && c.LastIntent == "opt_out";
         var urgency = needsReply ? DecideUrgency(input, rules) : Low(rules);
-        var handler = DecideHandler(input, needsReply, urgency, rules);
+        var handler = DecideHandler(input, needsReply, urgency, language, rules);
         string? assignee = handler == Handler.Human ? DecideAssignee(input, language, rules) : null;
         DateTimeOffset? respondBy = needsReply ? DecideRespondBy(input, urgency, rules) : null;
         return new RoutingDecision(needsReply, urgency, handler, assignee, respondBy, intent, language, optOut, rules);
@@ -84,22 +84,35 @@ public static class RoutingStage
         return Urgency.Normal;
     }
 
-    private static Handler DecideHandler(RoutingInput input, bool needsReply, Urgency urgency, List<FiredRule> rules)
+    /// <summary>What the contact is waiting for an answer to: the pending intents that need one (a greeting only when it is alone).</summary>
+    public static IReadOnlyList<string> Asks(Conversation conversation, IReadOnlySet<string> noReplyIntents)
+    {
+        var asks = conversation.PendingIntents.Where(i => !noReplyIntents.Contains(i)).Distinct().ToList();
+        // A greeting before a question is answered with the question; alone, a greeting is answered by a person.
+        if (asks.Count > 1) asks.Remove("greeting");
+        return asks;
+    }
+
+    private static Handler DecideHandler(RoutingInput input, bool needsReply, Urgency urgency, string language, List<FiredRule> rules)
     {
         if (!needsReply)
         {
             rules.Add(new("handler.none", "nothing to answer"));
             return Handler.None;
         }
-        var asks = input.Conversation.PendingIntents.Where(i => !input.NoReplyIntents.Contains(i)).ToList();
-        // A greeting before a question is answered with the question; alone, a greeting is answered by a person.
-        if (asks.Count > 1) asks.Remove("greeting");
+        var asks = Asks(input.Conversation, input.NoReplyIntents);
         var automated = input.Business.AutomationIntents;
         if (asks.Count > 0 && asks.All(automated.Contains))
         {
             if (urgency == Urgency.High)
             {
                 rules.Add(new("handler.human-high-urgency", $"{string.Join(", ", asks)} may be answered automatically, but not at high urgency"));
+                return Handler.Human;
+            }
+            if (input.Business.Answers is { } book && book.Missing(asks, language) is { Count: > 0 } missing)
+            {
+                rules.Add(new("handler.human-no-answer", $"{string.Join(", ", asks)} may be answered automatically, but no automatic answer " +
+                    $"for {string.Join(", ", missing)} is written in '{language}' (Automation:Answers:{missing[0]}:{language})"));
                 return Handler.Human;
             }
             rules.Add(new("handler.automation", $"{string.Join(", ", asks)} is enabled for automatic answers"));

@@ -31,6 +31,9 @@ public sealed record ConversationBatch(
     /// <summary>Conversations the contact wrote in: their pending follow-ups (and queued follow-up sends) are cancelled.</summary>
     public IReadOnlyCollection<long> ContactWrote { get; init; } = [];
 
+    /// <summary>Messages the decisions send (automatic answers), written to the outbox in the same transaction (conversation ids negative while new).</summary>
+    public IReadOnlyList<Outbox.OutboxItem> Sends { get; init; } = [];
+
     public static readonly ConversationBatch Empty = new([], new Dictionary<long, RoutingDecision>(), [], [], [], []);
 }
 
@@ -117,6 +120,8 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
             await outbox.CancelQueuedFollowUpsAsync(c, tx, wrote, nowMs, ct);
         }
         await followUps.ScheduleAsync(c, tx, batch.FollowUps.Select(f => f with { ConversationId = Real(f.ConversationId) }).ToList(), nowMs, ct);
+        foreach (var send in batch.Sends)
+            await outbox.EnqueueAsync(c, tx, send with { ConversationId = send.ConversationId is { } id ? Real(id) : null }, nowMs, ct);
 
         if (batch.OptOuts.Count > 0)
         {

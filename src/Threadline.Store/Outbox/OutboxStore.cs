@@ -88,14 +88,15 @@ public sealed class OutboxStore(Database db)
             new { id, to, now = nowMs, note, from }, cancellationToken: ct));
 
     /// <summary>Writes the item unless its key exists; returns the row id either way, and whether this call created it.</summary>
-    public async Task<(long Id, bool Created)> EnqueueAsync(DbConnection c, DbTransaction? tx, OutboxItem item, long nowMs, CancellationToken ct)
+    /// <param name="notBeforeMs">Not sent before this time (default: at once).</param>
+    public async Task<(long Id, bool Created)> EnqueueAsync(DbConnection c, DbTransaction? tx, OutboxItem item, long nowMs, CancellationToken ct, long? notBeforeMs = null)
     {
         long? id = await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
             "INSERT INTO outbox (idempotency_key, contact_id, conversation_id, recipient, kind, content, fallback, sent_by, agent, cause, follow_up_id, " +
             "state, attempts, next_attempt_at, created_at, updated_at) VALUES (@IdempotencyKey, @ContactId, @ConversationId, @Recipient, @Kind, @ContentJson, " +
-            "@FallbackJson, @SentBy, @Agent, @Cause, @FollowUpId, 'queued', 0, @now, @now, @now) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            "@FallbackJson, @SentBy, @Agent, @Cause, @FollowUpId, 'queued', 0, @due, @now, @now) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
             new { item.IdempotencyKey, item.ContactId, item.ConversationId, item.Recipient, item.Kind, item.ContentJson, item.FallbackJson, item.SentBy,
-                item.Agent, item.Cause, item.FollowUpId, now = nowMs }, tx, cancellationToken: ct));
+                item.Agent, item.Cause, item.FollowUpId, now = nowMs, due = notBeforeMs ?? nowMs }, tx, cancellationToken: ct));
         return id is { } created ? (created, true) : (await c.QuerySingleAsync<long>(new CommandDefinition(
             "SELECT id FROM outbox WHERE idempotency_key = @key", new { key = item.IdempotencyKey }, tx, cancellationToken: ct)), false);
     }
@@ -164,6 +165,27 @@ public sealed class OutboxStore(Database db)
         c.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox SET state = @state, error_code = @code, error = @error, updated_at = @now WHERE id = @id",
             new { id, state, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
+
+    /// <summary>Rows that sent (or may have sent) these messages: by the wamid WhatsApp gave, or by the outbox id in the callback data.</summary>
+    public async Task<List<OutboxRow>> OfSentMessagesAsync(DbConnection c, DbTransaction? tx, IReadOnlyCollection<string> waMessageIds, IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        if (waMessageIds.Count == 0 && ids.Count == 0) return [];
+        var wamids = waMessageIds.ToArray();
+        var rowIds = ids.ToArray();
+        return (await c.QueryAsync<OutboxRow>(new CommandDefinition(
+            $"SELECT {OutboxRow.Columns} FROM outbox o WHERE {db.Dialect.InList("o.wa_message_id", "wamids")} OR {db.Dialect.InList("o.id", "rowIds")}",
+            new { wamids, rowIds }, tx, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>
+    /// A status webhook said the message failed after WhatsApp took it: the row becomes <c>failed</c> with the reason, once
+    /// (1 when this call changed it, 0 when it was already settled, so a redelivered status is not reacted to twice).
+    /// </summary>
+    public Task<int> FailAfterSendAsync(DbConnection c, DbTransaction? tx, long id, string waMessageId, int? code, string error, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET state = 'failed', wa_message_id = COALESCE(wa_message_id, @waMessageId), error_code = @code, error = @error, updated_at = @now " +
+            "WHERE id = @id AND state IN ('sending', 'unconfirmed', 'needs_review', 'accepted')",
+            new { id, waMessageId, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
 
     /// <summary>Swaps what a queued-for-retry row sends (the window closed: its template instead of free text).</summary>
     public Task SwitchContentAsync(DbConnection c, DbTransaction? tx, long id, string kind, string contentJson, long nowMs, CancellationToken ct) =>

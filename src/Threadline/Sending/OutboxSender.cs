@@ -28,7 +28,7 @@ public sealed record OutboxPass(int Claimed, int Accepted, int Requeued, int Fai
 /// Reactions to error codes follow <see cref="GraphErrorPolicy"/>; the pacing follows <see cref="SendPacer"/>.
 /// </summary>
 public sealed class OutboxSender(
-    Database db, OutboxStore store, GraphClient graph, SendPacer pacer, InboxProcessor steps, TimeProvider clock,
+    Database db, OutboxStore store, GraphClient graph, SendPacer pacer, InboxProcessor steps, OutboxSignal signal, TimeProvider clock,
     IOptions<OutboxOptions> options, IOptions<WhatsAppOptions> whatsApp, ILogger<OutboxSender> logger)
 {
     private DateTimeOffset _pausedUntil;
@@ -37,10 +37,8 @@ public sealed class OutboxSender(
     /// <summary>Test seam: runs after WhatsApp answered and before the answer is recorded (a crash injected here must not cause a second send).</summary>
     public Func<OutboxRow, GraphCall, Task>? AfterCall { get; set; }
 
-    /// <summary>Raised when rows were queued in this process, so the worker can start at once.</summary>
-    public event Action? Queued;
-
-    public void NotifyQueued() => Queued?.Invoke();
+    /// <summary>Rows were queued in this process: the worker starts at once.</summary>
+    public void NotifyQueued() => signal.Notify();
 
     private sealed class Facts
     {
@@ -250,9 +248,18 @@ public sealed class OutboxSender(
 
     private async Task<Outcome> SettleAsync(OutboxRow row, string state, int? code, string reason, OutcomeKind kind, CancellationToken ct)
     {
+        long nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
-        await store.SettleAsync(c, null, row.Id, state, code, reason, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await store.SettleAsync(c, tx, row.Id, state, code, reason, nowMs, ct);
+        // An automatic answer that cannot go out leaves a question unanswered: a person takes the conversation.
+        if (state == OutboxStates.Failed && row.Cause == "automatic_answer" && row.ConversationId is { } conversation)
+        {
+            await ConversationCommands.FlagForPersonAsync(c, tx, conversation, nowMs, ct);
+            logger.LogWarning("Conversation {ConversationId} needs a person: its automatic answer failed ({Reason})", conversation, reason);
+        }
+        await tx.CommitAsync(ct);
         return new Outcome(kind);
     }
 
@@ -337,15 +344,17 @@ public sealed class OutboxSender(
         return facts.ToDictionary(f => f.ContactId);
     }
 
-    /// <summary>The template to send when the window has closed: the row's own, else the configured one.</summary>
-    private OutboundContent? Fallback(OutboxRow row, Facts? facts)
+    private OutboundContent? Fallback(OutboxRow row, Facts? facts) => FallbackFor(row, options.Value, facts?.Name);
+
+    /// <summary>The template to send when the window has closed: the row's own, else <c>Outbox:WindowClosedTemplate</c> (<c>{name}</c> → the contact's name).</summary>
+    public static OutboundContent? FallbackFor(OutboxRow row, OutboxOptions options, string? contactName)
     {
         if (row.Fallback is { } own)
         {
             try { return OutboundContentJson.Deserialize(own); } catch (FormatException) { }
         }
-        if (options.Value.WindowClosedTemplate is { Name: { Length: > 0 } name } t)
-            return OutboundContent.Template(name, t.Language, t.Parameters.Select(p => p.Replace("{name}", facts?.Name ?? "", StringComparison.Ordinal)).ToArray());
+        if (options.WindowClosedTemplate is { Name: { Length: > 0 } name } t)
+            return OutboundContent.Template(name, t.Language, t.Parameters.Select(p => p.Replace("{name}", contactName ?? "", StringComparison.Ordinal)).ToArray());
         return null;
     }
 

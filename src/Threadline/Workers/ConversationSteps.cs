@@ -11,6 +11,8 @@ using Threadline.Pipeline.Routing;
 using Threadline.Pipeline.Routing.Rules;
 using Threadline.Store.Conversations;
 using Threadline.Store.FollowUps;
+using Threadline.Store.Outbox;
+using Threadline.WhatsApp.Sending;
 using Threadline.Pipeline.FollowUp;
 
 namespace Threadline.Workers;
@@ -19,7 +21,8 @@ namespace Threadline.Workers;
 /// The decision pipeline the server runs: the business from <c>Business</c> options and the rules from
 /// <c>Routing:RulesFile</c> (or the built-in ones), built once at start; a rules file with mistakes stops start-up.
 /// </summary>
-public sealed class DecisionPipeline(IOptions<BusinessOptions> business, IOptions<RoutingOptions> routing)
+public sealed class DecisionPipeline(IOptions<BusinessOptions> business, IOptions<RoutingOptions> routing, IOptions<AutomationOptions> automation,
+    ILogger<DecisionPipeline> logger)
 {
     private readonly Lazy<ConversationPipeline> _pipeline = new(() =>
     {
@@ -29,7 +32,18 @@ public sealed class DecisionPipeline(IOptions<BusinessOptions> business, IOption
             var load = File.Exists(path) ? RuleSetLoader.Load(path) : new RuleSetLoad(null, [new RuleError(path, 1, 1, "no such file")]);
             rules = load.Rules ?? throw new InvalidOperationException("Routing:RulesFile has mistakes:" + Environment.NewLine + string.Join(Environment.NewLine, load.Errors));
         }
-        return new ConversationPipeline(rules, business.Value.ToProfile());
+        // The automatic answers must answer intents the rules can recognise; an enabled intent without any answer is worth a warning.
+        var errors = Threadline.Pipeline.Automation.AnswerBook.Validate(automation.Value.View(), rules.AllIntents.ToHashSet(StringComparer.Ordinal));
+        if (errors.Count > 0) throw new InvalidOperationException("Automation:Answers has mistakes:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
+        var profile = business.Value.ToProfile() with { Answers = automation.Value.ToBook() };
+        foreach (var intent in profile.AutomationIntents)
+        {
+            var missing = profile.Languages.Where(l => profile.Answers.Find(intent, l) is null).ToList();
+            if (missing.Count > 0)
+                logger.LogWarning("Business:AutomationIntents enables {Intent}, but Automation:Answers has no answer for it in {Languages}: a person answers those messages",
+                    intent, string.Join(", ", missing));
+        }
+        return new ConversationPipeline(rules, profile);
     });
 
     public ConversationPipeline Pipeline => _pipeline.Value;
@@ -49,25 +63,25 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
     public bool Disabled { get; set; }
 
     /// <param name="contactOf">Identity's result: the contact of each sender key.</param>
-    /// <returns>How many decisions were made.</returns>
-    public async Task<int> RunAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WaMessage> captured, IReadOnlyDictionary<string, long> contactOf,
+    /// <returns>How many decisions were made, and how many messages they queued for sending.</returns>
+    public async Task<(int Decisions, int Queued)> RunAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WaMessage> captured, IReadOnlyDictionary<string, long> contactOf,
         DateTimeOffset now, CancellationToken ct)
     {
-        if (Disabled) return 0;
+        if (Disabled) return (0, 0);
         var items = new List<(long ContactId, ThreadMessage Message)>(captured.Count);
         foreach (var m in captured)
             if (IdentityStage.SenderKey(m) is { } key && contactOf.TryGetValue(key, out long contactId))
                 items.Add((contactId, ToThreadMessage(m)));
-        if (items.Count == 0) return 0;
+        if (items.Count == 0) return (0, 0);
         var done = await store.ThreadedAsync(c, tx, items.Select(i => i.Message.Id).ToList(), ct);
         items = items.Where(i => !done.Contains(i.Message.Id)).ToList();
-        if (items.Count == 0) return 0;
+        if (items.Count == 0) return (0, 0);
 
         var state = await LoadAsync(c, tx, items, ct);
         var batch = Decide(items, state, now);
         await writer.WriteAsync(c, tx, batch, now.ToUnixTimeMilliseconds(), ct);
         store.Remember(state.Agents);
-        return batch.Decisions.Count;
+        return (batch.Decisions.Count, batch.Sends.Count);
     }
 
     /// <summary>The state the stages read, for the contacts of a batch.</summary>
@@ -123,6 +137,7 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         var latestDecision = new Dictionary<long, RoutingDecision>();
         var optOuts = new HashSet<long>();
         var plans = new Dictionary<long, FollowUpRecord>();   // conversation → its newest plan in this batch
+        var answers = new Dictionary<long, List<OutboxItem>>(); // conversation → the automatic answers of its newest decision
         var wrote = new HashSet<long>();                      // conversations the contact wrote in: pending follow-ups are cancelled
         var (policyVersion, policy) = state.FollowUpPolicy;
         var agents = state.Agents;
@@ -178,6 +193,15 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
                         : a.Id == conversation.Assignee ? a with { OpenConversations = Math.Max(0, a.OpenConversations - 1) } : a).ToList();
                 conversation = conversation with { Assignee = routing.Assignee ?? conversation.Assignee };
                 latestDecision[conversation.Id] = routing;
+                // Automation's answers go into the outbox with the decision (same transaction): one row per question, keyed by
+                // the contact, the moment the reply became owed and the intent, so a later message asking again before our answer
+                // went out adds only what is new, and reprocessing adds nothing. The newest decision of a batch wins.
+                answers.Remove(conversation.Id);
+                if (decision.Answers.Count > 0 && conversation.ReplyOwedSince is { } owed)
+                    answers[conversation.Id] = decision.Answers.Select(a => new OutboxItem(
+                        $"auto:{contactId}:{owed.ToUnixTimeMilliseconds()}:{a.Intent}", contactId, conversation.Id,
+                        OutboxStore.RecipientOf(profile.Phone) ?? "", OutboundKinds.Text, OutboundContentJson.Serialize(OutboundContent.PlainText(a.Text)),
+                        null, "automation", null, "automatic_answer")).ToList();
                 decided.Add(new DecisionRecord(m.Id, conversation.Id, contactId, now, routing, decision.Context,
                     JsonSerializer.Serialize(new
                     {
@@ -203,6 +227,7 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         {
             FollowUps = plans.Values.ToList(),
             ContactWrote = wrote,
+            Sends = answers.Values.SelectMany(a => a).ToList(),
         };
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Threadline.Configuration;
 using Threadline.Pipeline.Capture;
 using Threadline.Pipeline.Identity;
+using Threadline.Sending;
 using Threadline.Store;
 using Threadline.Store.Capture;
 using Threadline.Store.Identity;
@@ -12,6 +13,9 @@ using Threadline.WhatsApp.Webhooks;
 namespace Threadline.Workers;
 
 /// <summary>What one pass over the inbox did.</summary>
+/// <summary>What the pipeline's steps wrote for a batch: capture's counts, and how many messages the decisions queued for sending.</summary>
+public sealed record StepsResult(CaptureWriteResult Written, int Queued);
+
 public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Failed, CaptureWriteResult? Written)
 {
     public static readonly InboxPass Idle = new(0, 0, 0, 0, null);
@@ -27,7 +31,7 @@ public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Fa
 /// idempotent replay), and neither holds up the webhook endpoint's commits.
 /// </summary>
 public sealed class InboxProcessor(
-    Database db, InboxQueue queue, CaptureWriter writer, IdentityStore identities, ConversationSteps conversations, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
+    Database db, InboxQueue queue, CaptureWriter writer, IdentityStore identities, ConversationSteps conversations, DeliveryFailures failures, OutboxSignal signal, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
 {
     private sealed record Claimed(List<(InboxRow Row, WebhookBatch Batch)> Parsed, List<(InboxRow Row, string Error)> Unreadable)
     {
@@ -58,7 +62,8 @@ public sealed class InboxProcessor(
                 var written = await WriteAsync(main, tx, claimed, ct);
                 await MarkAsync(main, tx, claimed, ct);
                 await tx.CommitAsync(ct);
-                return new InboxPass(claimed.Count, claimed.Parsed.Count, claimed.Unreadable.Count, 0, written);
+                Queued(written);
+                return new InboxPass(claimed.Count, claimed.Parsed.Count, claimed.Unreadable.Count, 0, written.Written);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -71,7 +76,7 @@ public sealed class InboxProcessor(
         await using var inbox = await db.OpenInboxAsync(derivedDataOnly: true, ct);
         var rows = Parse(await queue.ClaimAsync(inbox, null, settings.BatchSize, Now(), ct));
         if (rows.Count == 0) return InboxPass.Idle;
-        CaptureWriteResult? result;
+        StepsResult result;
         try
         {
             using var turn = await db.WriteTurnAsync(ct);
@@ -90,7 +95,14 @@ public sealed class InboxProcessor(
             await MarkAsync(inbox, itx, rows, ct);
             await itx.CommitAsync(ct);
         }
-        return new InboxPass(rows.Count, rows.Parsed.Count, rows.Unreadable.Count, 0, result);
+        Queued(result);
+        return new InboxPass(rows.Count, rows.Parsed.Count, rows.Unreadable.Count, 0, result.Written);
+    }
+
+    /// <summary>After a commit: the sender starts at once on what the decisions queued.</summary>
+    private void Queued(StepsResult result)
+    {
+        if (result.Queued > 0) signal.Notify();
     }
 
     private static Claimed Parse(IReadOnlyList<InboxRow> rows)
@@ -105,7 +117,7 @@ public sealed class InboxProcessor(
         return claimed;
     }
 
-    private Task<CaptureWriteResult> WriteAsync(DbConnection connection, DbTransaction tx, Claimed claimed, CancellationToken ct) =>
+    private Task<StepsResult> WriteAsync(DbConnection connection, DbTransaction tx, Claimed claimed, CancellationToken ct) =>
         RunStepsAsync(connection, tx, claimed.Parsed.Select(p => p.Batch), ct);
 
     /// <summary>
@@ -113,11 +125,13 @@ public sealed class InboxProcessor(
     /// WhatsApp accepted from us: as an outbound message through the same steps, so its conversation, the history and
     /// the follow-up plan see it exactly as they see a reply a person sent from the WhatsApp Business app.
     /// </summary>
-    public async Task<CaptureWriteResult> RunStepsAsync(DbConnection connection, DbTransaction tx, IEnumerable<WebhookBatch> batches, CancellationToken ct)
+    public async Task<StepsResult> RunStepsAsync(DbConnection connection, DbTransaction tx, IEnumerable<WebhookBatch> batches, CancellationToken ct)
     {
         // Step 1, capture: store what the bodies said.
         var decision = CaptureStage.Decide(batches);
         var written = await writer.WriteAsync(connection, tx, decision, Now(), ct);
+        // A message of ours that WhatsApp took and later reports failed: react as to a refused call (template, mark, resend, a person).
+        int requeued = await failures.ReactAsync(connection, tx, decision.Statuses, clock.GetUtcNow(), ct);
 
         // Step 2, identity: tie every message to a contact (load owners of the identities mentioned → decide → write).
         var senders = IdentityStage.Senders(decision.Messages, decision.Users);
@@ -125,8 +139,8 @@ public sealed class InboxProcessor(
         var contactOf = await identities.WriteAsync(connection, tx, IdentityStage.Resolve(senders, known), known, decision.Messages, Now(), ct);
 
         // Steps 3 and 4, context and routing: thread every message, decide for every inbound one, with reasons.
-        await conversations.RunAsync(connection, tx, decision.Messages, contactOf, clock.GetUtcNow(), ct);
-        return written;
+        var (_, queued) = await conversations.RunAsync(connection, tx, decision.Messages, contactOf, clock.GetUtcNow(), ct);
+        return new StepsResult(written, queued + requeued);
     }
 
     private async Task MarkAsync(DbConnection inbox, DbTransaction tx, Claimed claimed, CancellationToken ct)
@@ -151,9 +165,10 @@ public sealed class InboxProcessor(
                 using (await db.WriteTurnAsync(ct))
                 {
                     await using var tx = await main.BeginTransactionAsync(ct);
-                    await WriteAsync(main, tx, single, ct);
+                    var written = await WriteAsync(main, tx, single, ct);
                     if (!db.InboxIsSeparate) await MarkAsync(main, tx, single, ct);
                     await tx.CommitAsync(ct);
+                    Queued(written);
                 }
                 if (db.InboxIsSeparate)
                 {
