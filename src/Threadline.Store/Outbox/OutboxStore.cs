@@ -8,7 +8,9 @@ public static class OutboxStates
 {
     /// <summary>Waiting to be sent (first time, or after a definite failure such as 429 or 5xx).</summary>
     public const string Queued = "queued";
-    /// <summary>An HTTP call is under way; written durably before the call.</summary>
+    /// <summary>Taken by a sender that has not called yet (pacing): safe to queue again if that sender dies (after <c>Outbox:ClaimLeaseSeconds</c>).</summary>
+    public const string Claimed = "claimed";
+    /// <summary>An HTTP call is under way; written durably, row by row, right before the call.</summary>
     public const string Sending = "sending";
     /// <summary>The call may or may not have reached WhatsApp (timeout, crash): never re-sent blindly; a status webhook carrying our callback data confirms it.</summary>
     public const string Unconfirmed = "unconfirmed";
@@ -62,6 +64,15 @@ public sealed class OutboxRow
         "o.state AS State, o.attempts AS Attempts, o.next_attempt_at AS NextAttemptAt, o.wa_message_id AS WaMessageId, o.error_code AS ErrorCode, " +
         "o.error AS Error, o.created_at AS CreatedAt, o.sending_at AS SendingAt, o.accepted_at AS AcceptedAt, o.updated_at AS UpdatedAt";
 
+    /// <summary>This row as <see cref="OutboxStore.ClaimAsync"/> leaves it: claimed at <paramref name="atMs"/>, one more attempt.</summary>
+    public OutboxRow Claimed(long atMs) => new()
+    {
+        Id = Id, IdempotencyKey = IdempotencyKey, ContactId = ContactId, ConversationId = ConversationId, Recipient = Recipient, Kind = Kind,
+        Content = Content, Fallback = Fallback, SentBy = SentBy, Agent = Agent, Cause = Cause, FollowUpId = FollowUpId,
+        State = OutboxStates.Claimed, Attempts = Attempts + 1, NextAttemptAt = NextAttemptAt, WaMessageId = WaMessageId, ErrorCode = ErrorCode,
+        Error = Error, CreatedAt = CreatedAt, SendingAt = atMs, AcceptedAt = AcceptedAt, UpdatedAt = atMs, Status = Status,
+    };
+
     /// <summary>The callback data sent with the message and echoed by its status webhooks.</summary>
     public string CallbackData => OutboxStore.CallbackData(Id);
 }
@@ -102,20 +113,37 @@ public sealed class OutboxStore(Database db)
     }
 
     /// <summary>
-    /// Claims up to <paramref name="max"/> due rows: they become <c>sending</c> (attempt counted, start time set) in the
-    /// caller's transaction, which must commit before anything is sent. Oldest first, so one recipient's messages keep their order.
+    /// Claims up to <paramref name="max"/> due rows: they become <c>claimed</c> (attempt counted, claim time set) in the
+    /// caller's transaction. Each becomes <c>sending</c> in a commit of its own right before its call (<see cref="StartCallAsync"/>),
+    /// so a sender that dies leaves in doubt only the calls it had really started. Oldest first, so one recipient's messages keep their order.
     /// </summary>
     public async Task<List<OutboxRow>> ClaimAsync(DbConnection c, DbTransaction tx, int max, long nowMs, CancellationToken ct)
     {
         var rows = (await c.QueryAsync<OutboxRow>(new CommandDefinition(
             $"SELECT {OutboxRow.Columns} FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= @now ORDER BY o.next_attempt_at, o.id LIMIT @max{db.Dialect.SkipLocked}",
-            new { now = nowMs, max }, tx, cancellationToken: ct))).AsList();
+            new { now = nowMs, max }, tx, cancellationToken: ct))).Select(r => r.Claimed(nowMs)).ToList();
         if (rows.Count == 0) return rows;
         await c.ExecuteAsync(new CommandDefinition(
-            $"UPDATE outbox SET state = 'sending', attempts = attempts + 1, sending_at = @now, updated_at = @now WHERE id IN ({string.Join(',', rows.Select(r => r.Id))})",
+            $"UPDATE outbox SET state = 'claimed', attempts = attempts + 1, sending_at = @now, updated_at = @now WHERE id IN ({string.Join(',', rows.Select(r => r.Id))})",
             new { now = nowMs }, tx, cancellationToken: ct));
         return rows;
     }
+
+    /// <summary>
+    /// Right before the HTTP call, durably: the claimed row becomes <c>sending</c>. False when the claim was lost (its
+    /// lease ran out and another sender took the row): then this sender must not call.
+    /// </summary>
+    /// <param name="claimedAtMs">The claim's time (<see cref="OutboxRow.SendingAt"/> of a claimed row): a row released and claimed again has another.</param>
+    public async Task<bool> StartCallAsync(DbConnection c, long id, long claimedAtMs, long nowMs, CancellationToken ct) =>
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET state = 'sending', sending_at = @now, updated_at = @now WHERE id = @id AND state = 'claimed' AND sending_at = @claimedAtMs",
+            new { id, claimedAtMs, now = nowMs }, cancellationToken: ct)) == 1;
+
+    /// <summary>Claims older than the lease whose sender died before calling: nothing was sent, so they are queued again (attempt given back).</summary>
+    public Task<int> ReleaseStaleClaimsAsync(DbConnection c, DbTransaction? tx, long staleBeforeMs, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET state = 'queued', next_attempt_at = @now, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = @now " +
+            "WHERE state = 'claimed' AND sending_at < @stale", new { stale = staleBeforeMs, now = nowMs }, tx, cancellationToken: ct));
 
     /// <summary>Rows whose worker started a call before <paramref name="staleBeforeMs"/> and never settled it (it crashed): now unconfirmed.</summary>
     public Task<int> OrphansToUnconfirmedAsync(DbConnection c, DbTransaction? tx, long staleBeforeMs, long nowMs, CancellationToken ct) =>
@@ -123,11 +151,15 @@ public sealed class OutboxStore(Database db)
             "UPDATE outbox SET state = 'unconfirmed', error = 'the sender stopped during the call: it may have been sent; waiting for a status webhook to confirm', " +
             "updated_at = @now WHERE state = 'sending' AND sending_at < @stale", new { stale = staleBeforeMs, now = nowMs }, tx, cancellationToken: ct));
 
-    /// <summary>Unconfirmed rows that a status webhook has since confirmed (its callback data names the row): id and the wamid.</summary>
+    /// <summary>
+    /// Rows in doubt that a status webhook has since confirmed (its callback data names the row): id and the wamid. Rows
+    /// still <c>sending</c> count too: their sender may have died mid-call (a live sender that later gets its answer finds
+    /// the row accepted and records the same message again, which is idempotent).
+    /// </summary>
     public async Task<List<(long Id, string WaMessageId)>> ConfirmedByStatusAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
         var open = (await c.QueryAsync<long>(new CommandDefinition(
-            "SELECT id FROM outbox WHERE state IN ('unconfirmed', 'needs_review')", transaction: tx, cancellationToken: ct))).AsList();
+            "SELECT id FROM outbox WHERE state IN ('sending', 'unconfirmed', 'needs_review')", transaction: tx, cancellationToken: ct))).AsList();
         if (open.Count == 0) return [];
         var keys = open.Select(CallbackData).ToArray();
         var found = await c.QueryAsync<(string Opaque, string WaMessageId)>(new CommandDefinition(
@@ -153,17 +185,20 @@ public sealed class OutboxStore(Database db)
     {
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox SET state = 'queued', next_attempt_at = @next, error_code = @code, error = @error, updated_at = @now, " +
-            "attempts = CASE WHEN @refund AND attempts > 0 THEN attempts - 1 ELSE attempts END WHERE id = @id AND state = 'sending'",
+            "attempts = CASE WHEN @refund AND attempts > 0 THEN attempts - 1 ELSE attempts END WHERE id = @id AND state IN ('claimed', 'sending')",
             new { id = row.Id, next = nextAttemptAt, code, error = Truncate(error), now = nowMs, refund = !countAttempt }, tx, cancellationToken: ct));
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox SET next_attempt_at = @next, updated_at = @now WHERE recipient = @recipient AND state = 'queued' AND id > @id AND next_attempt_at < @next",
             new { id = row.Id, row.Recipient, next = nextAttemptAt, now = nowMs }, tx, cancellationToken: ct));
     }
 
-    /// <summary>Settles a row that will not be sent (or whose send is now in doubt): <paramref name="state"/> with its reason.</summary>
+    /// <summary>
+    /// Settles a row its sender holds (claimed or mid-call) that will not be sent, or whose send is now in doubt:
+    /// <paramref name="state"/> with its reason. A row a person cancelled meanwhile, or a late status settled, stays as it is.
+    /// </summary>
     public Task<int> SettleAsync(DbConnection c, DbTransaction? tx, long id, string state, int? code, string error, long nowMs, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
-            "UPDATE outbox SET state = @state, error_code = @code, error = @error, updated_at = @now WHERE id = @id",
+            "UPDATE outbox SET state = @state, error_code = @code, error = @error, updated_at = @now WHERE id = @id AND state IN ('claimed', 'sending')",
             new { id, state, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
 
     /// <summary>Rows that sent (or may have sent) these messages: by the wamid WhatsApp gave, or by the outbox id in the callback data.</summary>
@@ -193,14 +228,14 @@ public sealed class OutboxStore(Database db)
             "UPDATE outbox SET kind = @kind, content = @contentJson, fallback = NULL, updated_at = @now WHERE id = @id",
             new { id, kind, contentJson, now = nowMs }, tx, cancellationToken: ct));
 
-    /// <summary>Cancels queued follow-up sends of these conversations (the contact wrote): they must not go out.</summary>
+    /// <summary>Cancels follow-up sends of these conversations not yet called (queued, or claimed and waiting for the rate): the contact wrote, they must not go out.</summary>
     public Task<int> CancelQueuedFollowUpsAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<long> conversationIds, long nowMs, CancellationToken ct)
     {
         if (conversationIds.Count == 0) return Task.FromResult(0);
         var ids = conversationIds.ToArray();
         return c.ExecuteAsync(new CommandDefinition(
             $"UPDATE outbox SET state = 'cancelled', error = 'the contact wrote before it was sent', updated_at = @now " +
-            $"WHERE {db.Dialect.InList("conversation_id", "ids")} AND cause = 'follow_up' AND state = 'queued'",
+            $"WHERE {db.Dialect.InList("conversation_id", "ids")} AND cause = 'follow_up' AND state IN ('queued', 'claimed')",
             new { ids, now = nowMs }, tx, cancellationToken: ct));
     }
 

@@ -66,6 +66,12 @@ public sealed class OutboxOptions
     [Range(10, 60_000)]
     public int PollIntervalMs { get; set; } = 200;
 
+    /// <summary>How long a sender may hold claimed rows before its first call (pacing). A claim older than this belongs to
+    /// a sender that died before calling: the rows are queued again (nothing was sent). Must exceed BatchSize / RatePerSecond.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    [Range(2, 3600)]
+    public int ClaimLeaseSeconds { get; set; } = 30;
+
     /// <summary>The approved template sent instead of free text when the customer-service window has closed (none: a person takes over).</summary>
     public TemplateOptions? WindowClosedTemplate { get; set; }
 }

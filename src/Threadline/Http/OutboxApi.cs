@@ -48,7 +48,7 @@ public static class OutboxApi
         return api;
     }
 
-    private static readonly string[] States = [OutboxStates.Queued, OutboxStates.Sending, OutboxStates.Unconfirmed, OutboxStates.NeedsReview,
+    private static readonly string[] States = [OutboxStates.Queued, OutboxStates.Claimed, OutboxStates.Sending, OutboxStates.Unconfirmed, OutboxStates.NeedsReview,
         OutboxStates.Accepted, OutboxStates.Failed, OutboxStates.Cancelled];
 
     public static async Task<Results<Accepted<OutboxView>, Ok<OutboxView>, ProblemHttpResult>> SendAsync(long id, SendMessageRequest request,
@@ -110,7 +110,7 @@ public static class OutboxApi
             "queued again by a person", db, outbox, sender, clock, ct);
 
     public static Task<Results<Ok<OutboxView>, ProblemHttpResult>> CancelAsync(long id, Database db, OutboxStore outbox, OutboxSender sender, TimeProvider clock, CancellationToken ct) =>
-        TransitionAsync(id, [OutboxStates.Queued, OutboxStates.Unconfirmed, OutboxStates.NeedsReview], OutboxStates.Cancelled,
+        TransitionAsync(id, [OutboxStates.Queued, OutboxStates.Claimed, OutboxStates.Unconfirmed, OutboxStates.NeedsReview], OutboxStates.Cancelled,
             "cancelled by a person", db, outbox, sender, clock, ct);
 
     private static async Task<Results<Ok<OutboxView>, ProblemHttpResult>> TransitionAsync(long id, string[] from, string to, string note,

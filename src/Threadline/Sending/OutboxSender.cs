@@ -69,7 +69,7 @@ public sealed class OutboxSender(
             using var turn = await db.WriteTurnAsync(ct);
             await using var tx = await c.BeginTransactionAsync(ct);
             rows = await store.ClaimAsync(c, tx, o.BatchSize, now.ToUnixTimeMilliseconds(), ct);
-            await tx.CommitAsync(ct); // durable: from here on these rows can only become accepted, unconfirmed or settled
+            await tx.CommitAsync(ct); // claimed: no other sender takes them while the lease lasts; each is marked 'sending' just before its call
         }
         if (rows.Count == 0) return OutboxPass.Idle with { Confirmed = confirmed };
 
@@ -173,6 +173,17 @@ public sealed class OutboxSender(
         pacer.Spend(row.Recipient);
 
         byte[] body = GraphMessageJson.Build(row.Recipient, content, row.CallbackData);
+        // Durable before the call, row by row: from here a crash leaves this row in doubt (never re-sent blindly); before
+        // here it leaves it claimed, and a claim whose sender died is simply queued again.
+        await using (var c = await db.OpenAsync(ct))
+        using (await db.WriteTurnAsync(ct))
+        {
+            if (!await store.StartCallAsync(c, row.Id, row.SendingAt!.Value, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct))
+            {
+                logger.LogInformation("Outbox {OutboxId} is no longer this sender's (cancelled, or its claim ran out and another sender took it): not sent from here", row.Id);
+                return new Outcome(OutcomeKind.Cancelled);
+            }
+        }
         var call = await graph.SendAsync(body, ct);
         if (AfterCall is { } hook) await hook(row, call);
 
@@ -252,9 +263,9 @@ public sealed class OutboxSender(
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await store.SettleAsync(c, tx, row.Id, state, code, reason, nowMs, ct);
+        int settled = await store.SettleAsync(c, tx, row.Id, state, code, reason, nowMs, ct);
         // An automatic answer that cannot go out leaves a question unanswered: a person takes the conversation.
-        if (state == OutboxStates.Failed && row.Cause == "automatic_answer" && row.ConversationId is { } conversation)
+        if (settled == 1 && state == OutboxStates.Failed && row.Cause == "automatic_answer" && row.ConversationId is { } conversation)
         {
             await ConversationCommands.FlagForPersonAsync(c, tx, conversation, nowMs, ct);
             logger.LogWarning("Conversation {ConversationId} needs a person: its automatic answer failed ({Reason})", conversation, reason);
@@ -311,6 +322,10 @@ public sealed class OutboxSender(
         var stale = TimeSpan.FromSeconds(o.RequestTimeoutSeconds * (o.QuickRetries + 1) + 30);
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
+        // A lease shorter than the time a batch waits for the rate would release claims still being worked through.
+        var lease = TimeSpan.FromSeconds(Math.Max(o.ClaimLeaseSeconds, 2.0 * o.BatchSize / o.RatePerSecond + 5));
+        int released = await store.ReleaseStaleClaimsAsync(c, null, (now - lease).ToUnixTimeMilliseconds(), nowMs, ct);
+        if (released > 0) logger.LogWarning("{Count} outbox rows were claimed by a sender that stopped before calling: queued again (nothing was sent)", released);
         int orphans = await store.OrphansToUnconfirmedAsync(c, null, (now - stale).ToUnixTimeMilliseconds(), nowMs, ct);
         if (orphans > 0) logger.LogWarning("{Count} outbox rows were mid-call when their sender stopped: unconfirmed until a status webhook confirms them", orphans);
         var confirmed = await store.ConfirmedByStatusAsync(c, null, ct);

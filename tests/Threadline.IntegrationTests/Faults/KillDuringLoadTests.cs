@@ -33,7 +33,7 @@ public abstract class KillDuringLoadTests(StoreKind store, ITestOutputHelper out
         string directory = Path.Combine(Path.GetTempPath(), "threadline-fault", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var storage = await TestDatabases.CreateAsync(store, directory);
-        int port = FreePort();
+        int port = ServerProcess.FreePort();
         var server = new ServerProcess(port, storage, directory);
         var acknowledged = new ConcurrentDictionary<string, byte>();
         int next = -1, attempts = 0, refused = 0;
@@ -111,69 +111,6 @@ public abstract class KillDuringLoadTests(StoreKind store, ITestOutputHelper out
         {
             server.Kill();
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The real executable (<c>dotnet threadline.dll serve</c>) as a separate process that can be SIGKILLed.</summary>
-    private sealed class ServerProcess(int port, IReadOnlyDictionary<string, string?> storage, string workingDirectory)
-    {
-        private Process? _process;
-
-        public async Task StartAsync()
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = workingDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "threadline.dll"));
-            start.ArgumentList.Add("serve");
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add($"http://127.0.0.1:{port}");
-            start.Environment["WhatsApp__AppSecret"] = ThreadlineHost.AppSecret;
-            start.Environment["Auth__BootstrapAdminKey"] = ThreadlineHost.AdminKey;
-            start.Environment["Storage__Provider"] = storage["Storage:Provider"];
-            start.Environment["Storage__ConnectionString"] = storage["Storage:ConnectionString"];
-            start.Environment["Inbox__PollIntervalMs"] = "50";
-            start.Environment["Logging__LogLevel__Default"] = "Warning";
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, _) => { };
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-
-            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (_process.HasExited) throw new InvalidOperationException($"threadline serve exited with {_process.ExitCode}");
-                try
-                {
-                    if ((await probe.GetAsync($"http://127.0.0.1:{port}/healthz")).IsSuccessStatusCode) return;
-                }
-                catch (HttpRequestException) { }
-                catch (TaskCanceledException) { }
-                await Task.Delay(50);
-            }
-            throw new TimeoutException("threadline serve did not become healthy");
-        }
-
-        /// <summary>SIGKILL: no shutdown hooks, no draining, exactly like a power cut for the process.</summary>
-        public void Kill()
-        {
-            if (_process is { HasExited: false })
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
         }
     }
 }
