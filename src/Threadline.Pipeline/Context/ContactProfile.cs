@@ -11,4 +11,7 @@ public sealed record ContactProfile(
     long Id, string? Name, string? Phone, string? Owner, bool Vip, bool OptedOut, string? TimeZone, string? Language, DealInfo? Deal)
 {
     public static ContactProfile Unknown(long id) => new(id, null, null, null, false, false, null, null, null);
+
+    /// <summary>The contact's business-scoped WhatsApp user id (BSUID), when known: how to reach a user without a visible number.</summary>
+    public string? UserId { get; init; }
 }

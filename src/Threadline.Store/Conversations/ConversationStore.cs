@@ -161,6 +161,7 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         public string? TimeZone { get; init; }
         public string? Language { get; init; }
         public string? Phone { get; init; }
+        public string? UserId { get; init; }
     }
 
     private sealed class DealProfileRow
@@ -182,7 +183,8 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         var ids = contactIds.ToArray();
         var contacts = await c.QueryAsync<ProfileRow>(new CommandDefinition(
             "SELECT c.id AS Id, c.name AS Name, c.owner AS Owner, c.vip AS Vip, c.opted_out AS OptedOut, c.time_zone AS TimeZone, c.language AS Language, " +
-            "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'phone') AS Phone " +
+            "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'phone') AS Phone, " +
+            "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'user_id') AS UserId " +
             $"FROM contacts c WHERE {db.Dialect.InList("c.id", "ids")}", new { ids }, tx, cancellationToken: ct));
         var deals = (await c.QueryAsync<DealProfileRow>(new CommandDefinition(
             "SELECT id AS Id, contact_id AS ContactId, stage AS Stage, value AS Value, currency AS Currency, owner AS Owner, status AS Status, last_activity_at AS LastActivityAt " +
@@ -192,7 +194,7 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         {
             var deal = deals[r.Id].OrderBy(d => d.Status == "open" ? 0 : 1).ThenByDescending(d => d.LastActivityAt).ThenByDescending(d => d.Id).FirstOrDefault();
             return new ContactProfile(r.Id, r.Name, r.Phone, r.Owner, r.Vip, r.OptedOut, r.TimeZone, r.Language,
-                deal is null ? null : new DealInfo(deal.Stage, deal.Value, deal.Currency, deal.Owner, deal.Id));
+                deal is null ? null : new DealInfo(deal.Stage, deal.Value, deal.Currency, deal.Owner, deal.Id)) { UserId = r.UserId };
         });
     }
 

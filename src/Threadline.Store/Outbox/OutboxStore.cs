@@ -89,8 +89,22 @@ public sealed class OutboxStore(Database db)
 
     public static string CallbackData(long id) => CallbackPrefix + id;
 
-    /// <summary>The <c>to</c> of a send: the digits of the contact's E.164 number (null without one).</summary>
-    public static string? RecipientOf(string? e164) => e164 is null ? null : new string(e164.Where(char.IsAsciiDigit).ToArray()) is { Length: > 0 } digits ? digits : null;
+    /// <summary>
+    /// Whom a send goes to: the digits of the contact's E.164 number, else its business-scoped user id (WhatsApp users
+    /// with a username may have no visible number; the Cloud API takes the BSUID as <c>recipient</c>); null with neither.
+    /// </summary>
+    public static string? RecipientOf(string? e164, string? userId = null) =>
+        (e164 is null ? null : new string(e164.Where(char.IsAsciiDigit).ToArray()) is { Length: > 0 } digits ? digits : null)
+        ?? (string.IsNullOrWhiteSpace(userId) ? null : userId.Trim());
+
+    /// <summary>The recipient of a contact, from its identities (number first, then user id).</summary>
+    public static async Task<string?> RecipientOfContactAsync(DbConnection c, DbTransaction? tx, long contactId, CancellationToken ct)
+    {
+        var ids = (await c.QueryAsync<(string Kind, string Value)>(new CommandDefinition(
+            "SELECT kind, MIN(value) FROM contact_identities WHERE contact_id = @contactId AND kind IN ('phone', 'user_id') GROUP BY kind",
+            new { contactId }, tx, cancellationToken: ct))).ToList();
+        return RecipientOf(ids.FirstOrDefault(i => i.Kind == "phone").Value, ids.FirstOrDefault(i => i.Kind == "user_id").Value);
+    }
 
     /// <summary>A person's decision on a row (resend, cancel): moves it to <paramref name="to"/> only from one of <paramref name="from"/>; returns rows changed.</summary>
     public Task<int> TransitionAsync(DbConnection c, long id, string[] from, string to, string note, long nowMs, CancellationToken ct) =>

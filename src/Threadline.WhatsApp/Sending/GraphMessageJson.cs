@@ -41,7 +41,7 @@ public static class GraphMessageJson
             if (content.Kind == OutboundKinds.Read)
                 WriteRead(json, content);
             else
-                WriteMessage(json, Digits(to), content, callbackData);
+                WriteMessage(json, IsBusinessScopedUserId(to) ? to.Trim() : Digits(to), content, callbackData);
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
@@ -57,7 +57,8 @@ public static class GraphMessageJson
     private static void WriteMessage(Utf8JsonWriter json, string to, OutboundContent content, string? callbackData)
     {
         json.WriteString("recipient_type", "individual");
-        json.WriteString("to", to);
+        // A user known only by the business-scoped user id (a username user without a visible number) is addressed by it.
+        json.WriteString(IsBusinessScopedUserId(to) ? "recipient" : "to", to);
         if (content.QuotedMessageId is not null)
         {
             json.WriteStartObject("context");
@@ -188,6 +189,17 @@ public static class GraphMessageJson
         json.WriteStartObject("body");
         json.WriteString("text", content.Text);
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Whether a recipient is a business-scoped user id (BSUID, e.g. <c>US.13491208655302741918</c>) rather than a phone
+    /// number: a BSUID is its region's two capital letters, a dot and an id (<c>US.1349…</c>, <c>BR.ENT.9876…</c>).
+    /// </summary>
+    public static bool IsBusinessScopedUserId(string recipient)
+    {
+        var r = recipient.AsSpan().Trim();
+        return r.Length > 3 && char.IsAsciiLetterUpper(r[0]) && char.IsAsciiLetterUpper(r[1]) && r[2] == '.'
+            && r[3..].IndexOfAnyExcept(".0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") < 0;
     }
 
     /// <summary>Keeps ASCII digits only, which also drops a leading '+', spaces, dashes and parentheses.</summary>

@@ -52,6 +52,18 @@ public static class DemoCommand
             ["Logging:LogLevel:Default"] = "Warning", // the live view is the output; warnings and errors still show
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
+        // Without a real access token, what Threadline sends (automatic answers, follow-ups) goes to a local fake of the
+        // Graph API, so the demo shows the whole loop without touching WhatsApp.
+        await using var fakeGraph = NonEmpty(configured["WhatsApp:AccessToken"]) is null ? new FakeGraphApi("demo-access-token") : null;
+        if (fakeGraph is not null)
+        {
+            var graph = await fakeGraph.StartAsync(cancellationToken: cliToken);
+            overrides["WhatsApp:GraphApiBaseUrl"] = new Uri(graph, "v23.0").ToString();
+            overrides["WhatsApp:AccessToken"] = "demo-access-token";
+            overrides["WhatsApp:PhoneNumberId"] = NonEmpty(configured["WhatsApp:PhoneNumberId"]) ?? "100000000000001";
+            foreach (var (key, value) in DemoAutomation)
+                if (configured[key] is null) overrides[key] = value;
+        }
         await using var app = Program.BuildServer([.. extraArgs, "--urls", urls], overrides);
         await Program.StartServerAsync(app, cliToken);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -70,7 +82,8 @@ public static class DemoCommand
         var queries = app.Services.GetRequiredService<MessageQueries>();
         var inbox = app.Services.GetRequiredService<InboxQueue>();
         var database = app.Services.GetRequiredService<Database>();
-        var header = Header(address, adminKey, database);
+        var outbox = app.Services.GetRequiredService<Threadline.Store.Outbox.OutboxStore>();
+        var header = Header(address, adminKey, database, fakeGraph?.BaseAddress);
         try
         {
             if (AnsiConsole.Profile.Capabilities.Interactive)
@@ -78,7 +91,7 @@ public static class DemoCommand
                 {
                     while (!ct.IsCancellationRequested)
                     {
-                        live.UpdateTarget(await ViewAsync(header, inbox, queries, received, ct));
+                        live.UpdateTarget(await ViewAsync(header, inbox, queries, outbox, received, ct));
                         await Task.Delay(500, ct);
                     }
                 });
@@ -87,7 +100,9 @@ public static class DemoCommand
                 {
                     // Not a terminal (CI, a pipe): a plain line every few seconds instead of a redrawn screen.
                     var s = await inbox.StatsAsync(ct);
-                    Console.WriteLine($"received {s.Received}  processed {s.Processed}  pending {s.Pending}  dead-lettered {s.DeadLettered}");
+                    var o = await outbox.StatsAsync(ct);
+                    Console.WriteLine($"received {s.Received}  processed {s.Processed}  pending {s.Pending}  dead-lettered {s.DeadLettered}  " +
+                        $"sent by us {o.GetValueOrDefault("accepted")}  to send {o.Where(x => x.Key is "queued" or "claimed" or "sending").Sum(x => x.Value)}");
                     await Task.Delay(3000, ct);
                 }
         }
@@ -107,22 +122,40 @@ public static class DemoCommand
         return webhook;
     }
 
-    private static IRenderable Header(string address, string adminKey, Database database) => new Panel(new Rows(
+    /// <summary>The demo business answers opening hours and its address automatically, in English and German.</summary>
+    private static readonly Dictionary<string, string> DemoAutomation = new()
+    {
+        ["Business:Languages:0"] = "en",
+        ["Business:Languages:1"] = "de",
+        ["Business:AutomationIntents:0"] = "opening_hours",
+        ["Business:AutomationIntents:1"] = "address",
+        ["Automation:Answers:opening_hours:en"] = "We are open Monday to Friday, 9:00–18:00.",
+        ["Automation:Answers:opening_hours:de"] = "Wir haben Montag bis Freitag von 9 bis 18 Uhr geöffnet.",
+        ["Automation:Answers:address:en"] = "You find us at Musterstraße 1, 10115 Berlin.",
+        ["Automation:Answers:address:de"] = "Sie finden uns in der Musterstraße 1, 10115 Berlin.",
+    };
+
+    private static IRenderable Header(string address, string adminKey, Database database, Uri? fakeGraph) => new Panel(new Rows(
             new Markup($"[bold]Threadline demo[/] — server [link]{address}[/] on {Markup.Escape(database.Describe())}"),
             new Markup($"Webhook:  POST {address}/webhooks/whatsapp   (simulated WhatsApp traffic, signed)"),
+            new Markup(fakeGraph is null ? "Sending:  to the configured Graph API" : $"Sending:  to a local fake Graph API at {fakeGraph} (no real WhatsApp messages)"),
             new Markup($"API:      curl -H 'Authorization: Bearer {Markup.Escape(adminKey)}' '{address}/api/v1/messages?phone=<number>'"),
             new Markup($"OpenAPI:  {address}/openapi/v1.json      Health: {address}/healthz"),
             new Markup("[grey]Ctrl+C stops.[/]")))
         .Border(BoxBorder.Rounded);
 
     private static async Task<IRenderable> ViewAsync(IRenderable header, InboxQueue inbox, MessageQueries queries,
-        ConcurrentDictionary<string, int> received, CancellationToken ct)
+        Threadline.Store.Outbox.OutboxStore outbox, ConcurrentDictionary<string, int> received, CancellationToken ct)
     {
         var stats = await inbox.StatsAsync(ct);
+        var sent = await outbox.StatsAsync(ct);
+        long waiting = sent.Where(s => s.Key is "queued" or "claimed" or "sending").Sum(s => s.Value);
         var totals = new Table().Border(TableBorder.Simple)
-            .AddColumns("webhooks received (durable)", "processed", "pending", "dead-lettered")
+            .AddColumns("webhooks received (durable)", "processed", "pending", "dead-lettered", "sent by us", "to send", "not sent")
             .AddRow(stats.Received.ToString(), stats.Processed.ToString(), stats.Pending.ToString(),
-                stats.DeadLettered == 0 ? "0" : $"[red]{stats.DeadLettered}[/]");
+                stats.DeadLettered == 0 ? "0" : $"[red]{stats.DeadLettered}[/]",
+                sent.GetValueOrDefault("accepted").ToString(), waiting.ToString(),
+                (sent.GetValueOrDefault("failed") + sent.GetValueOrDefault("cancelled") + sent.GetValueOrDefault("needs_review") + sent.GetValueOrDefault("unconfirmed")).ToString());
         var contacts = new Table().Border(TableBorder.Rounded).Title("Most recently active contacts")
             .AddColumns("contact", "name", "messages sent", "processed", "last message");
         foreach (var sender in await queries.RecentSendersAsync(12, ct))

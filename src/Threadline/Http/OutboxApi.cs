@@ -72,11 +72,8 @@ public static class OutboxApi
             "SELECT id, contact_id FROM conversations WHERE id = @id", new { id }, cancellationToken: ct));
         if (conversation is not { } conv)
             return TypedResults.Problem(statusCode: 404, title: "No such conversation", detail: $"Conversation {id} does not exist.");
-        string? phone = await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT MIN(value) FROM contact_identities WHERE contact_id = @contact AND kind = 'phone'", new { contact = conv.ContactId }, cancellationToken: ct));
-        if (phone is null)
-            return TypedResults.Problem(statusCode: 409, title: "No WhatsApp number", detail: "This contact has no phone number to send to.");
-        string recipient = OutboxStore.RecipientOf(phone)!;
+        if (await OutboxStore.RecipientOfContactAsync(c, null, conv.ContactId, ct) is not { } recipient)
+            return TypedResults.Problem(statusCode: 409, title: "No WhatsApp recipient", detail: "This contact has neither a phone number nor a WhatsApp user id to send to.");
 
         (long Id, bool Created) queued;
         using (await db.WriteTurnAsync(ct))

@@ -65,7 +65,7 @@ public sealed class DeliveryFailures(OutboxStore outbox, IOptions<OutboxOptions>
                     break;
                 case ErrorReaction.MarketingOptOut:
                     await c.ExecuteAsync(new CommandDefinition(
-                        "UPDATE wa_users SET marketing_preference = 'stop', marketing_preference_at = @now WHERE wa_id = @recipient",
+                        "UPDATE wa_users SET marketing_preference = 'stop', marketing_preference_at = @now WHERE wa_id = @recipient OR user_id = @recipient",
                         new { recipient = row.Recipient, now = nowMs }, tx, cancellationToken: ct));
                     break;
                 case ErrorReaction.Retry or ErrorReaction.RetryAfterPause or ErrorReaction.PairBackoff when !row.IdempotencyKey.StartsWith("resend:", StringComparison.Ordinal):

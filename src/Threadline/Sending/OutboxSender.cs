@@ -223,7 +223,7 @@ public sealed class OutboxSender(
                     $"{error.Code}: {error.Message}", ct);
                 return await SettleAsync(row, OutboxStates.Failed, error.Code, reason, OutcomeKind.Failed, ct);
             case ErrorReaction.MarketingOptOut:
-                await MarkContactAsync(row, "UPDATE wa_users SET marketing_preference = 'stop', marketing_preference_at = @now WHERE wa_id = @recipient",
+                await MarkContactAsync(row, "UPDATE wa_users SET marketing_preference = 'stop', marketing_preference_at = @now WHERE wa_id = @recipient OR user_id = @recipient",
                     reason, ct);
                 return await SettleAsync(row, OutboxStates.Failed, error.Code, reason, OutcomeKind.Failed, ct);
             case ErrorReaction.StopSending:
@@ -296,7 +296,8 @@ public sealed class OutboxSender(
             WaMessageId = waMessageId,
             Direction = MessageDirection.Outbound,
             SentBy = row.SentBy == "automation" ? SentBy.Automation : SentBy.Human,
-            WaId = row.Recipient,
+            WaId = GraphMessageJson.IsBusinessScopedUserId(row.Recipient) ? null : row.Recipient,
+            UserId = GraphMessageJson.IsBusinessScopedUserId(row.Recipient) ? row.Recipient : null,
             BusinessPhoneNumberId = whatsApp.Value.PhoneNumberId,
             Timestamp = at,
             Type = content.Kind switch

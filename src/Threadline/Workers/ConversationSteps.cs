@@ -200,7 +200,7 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
                 if (decision.Answers.Count > 0 && conversation.ReplyOwedSince is { } owed)
                     answers[conversation.Id] = decision.Answers.Select(a => new OutboxItem(
                         $"auto:{contactId}:{owed.ToUnixTimeMilliseconds()}:{a.Intent}", contactId, conversation.Id,
-                        OutboxStore.RecipientOf(profile.Phone) ?? "", OutboundKinds.Text, OutboundContentJson.Serialize(OutboundContent.PlainText(a.Text)),
+                        OutboxStore.RecipientOf(profile.Phone, profile.UserId) ?? "", OutboundKinds.Text, OutboundContentJson.Serialize(OutboundContent.PlainText(a.Text)),
                         null, "automation", null, "automatic_answer")).ToList();
                 decided.Add(new DecisionRecord(m.Id, conversation.Id, contactId, now, routing, decision.Context,
                     JsonSerializer.Serialize(new

@@ -83,7 +83,7 @@ public sealed class FollowUpScheduler(
             }
             var windowEnd = ConversationContext.WindowEnd(history.LastInboundAt, conv.WindowFromAd);
             var message = FollowUpMessage.Choose(policy, conv.Language ?? profile.Language, windowEnd > now.Add(policy.WindowMargin / 2), profile.Name);
-            string? recipient = OutboxStore.RecipientOf(profile.Phone);
+            string? recipient = OutboxStore.RecipientOf(profile.Phone, profile.UserId);
             if (message.IsNone || recipient is null)
             {
                 string why = recipient is null ? "the contact has no WhatsApp number" : message.Reason;

@@ -167,6 +167,30 @@ public abstract class AutomaticAnswerTests(StoreKind store) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AUserWithoutAVisibleNumber_IsAnsweredByTheirUserId()
+    {
+        // Since 2026 a WhatsApp user with a username may come without wa_id: only the business-scoped user id.
+        const string Bsuid = "US.13491208655302741918";
+        string wamid = "wamid.in." + Guid.NewGuid().ToString("N");
+        await _host.PostWebhookAsync(Payloads.Inbound(null, Bsuid, Payloads.TextMessage(null, wamid, Now, "What are your opening hours?", fromUserId: Bsuid)));
+        await _host.WaitForProcessingAsync();
+        var row = Assert.Single(await AutomaticRowsAsync());
+        await WaitForStateAsync(row.Id, "accepted");
+        var request = Assert.Single(_graph.Requests);
+        Assert.Equal(Bsuid, request.Recipient);
+        Assert.Null(request.To);
+
+        // Our answer joined the same conversation as automation's message, and a person can write to them too.
+        var detail = await ConversationOfAsync(row.ConversationId);
+        Assert.Equal("automation", detail.GetProperty("messages").EnumerateArray().Last().GetProperty("from").GetString());
+        var reply = await _host.Api.PostAsJsonAsync($"/api/v1/conversations/{row.ConversationId}/messages", new { text = "Anything else I can help with?" });
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        await WaitForStateAsync((await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64(), "accepted");
+        Assert.All(_graph.Requests, r => Assert.Equal(Bsuid, r.Recipient));
+        Assert.Single((await _host.Api.GetFromJsonAsync<JsonElement>("/api/v1/conversations")).EnumerateArray());
+    }
+
+    [Fact]
     public async Task ALateFailedStatus131047_SendsTheFallbackTemplate_Once()
     {
         await WriteAsync(Jonas, "Was kostet die Pumpe?");

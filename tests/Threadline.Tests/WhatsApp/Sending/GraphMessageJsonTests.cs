@@ -97,6 +97,30 @@ public class GraphMessageJsonTests
     }
 
     [Theory]
+    [InlineData("US.13491208655302741918")]
+    [InlineData("BR.ENT.98765432101234")]
+    [InlineData(" DE.5566778899 ")]
+    public void Build_BusinessScopedUserId_IsSentAsRecipient(string bsuid)
+    {
+        using JsonDocument body = JsonDocument.Parse(GraphMessageJson.Build(bsuid, OutboundContent.PlainText("hi"), null));
+        Assert.Equal(bsuid.Trim(), body.RootElement.GetProperty("recipient").GetString());
+        Assert.False(body.RootElement.TryGetProperty("to", out _));
+    }
+
+    [Theory]
+    [InlineData("US.1349", true)]
+    [InlineData("BR.ENT.9876", true)]
+    [InlineData("+4917012345678", false)]
+    [InlineData("4917012345678", false)]
+    [InlineData("us.1349", false)]
+    [InlineData("US1349", false)]
+    [InlineData("US.", false)]
+    [InlineData("US.12 34", false)]
+    [InlineData("abc", false)]
+    public void IsBusinessScopedUserId_TellsIdsFromNumbers(string recipient, bool expected) =>
+        Assert.Equal(expected, GraphMessageJson.IsBusinessScopedUserId(recipient));
+
+    [Theory]
     [InlineData("")]
     [InlineData("+")]
     [InlineData("abc")]
