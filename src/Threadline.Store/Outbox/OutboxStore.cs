@@ -52,7 +52,9 @@ public sealed class OutboxRow
     public int? ErrorCode { get; init; }
     public string? Error { get; init; }
     public long CreatedAt { get; init; }
-    public long? SendingAt { get; init; }
+    /// <summary>When the row was claimed, then when its call started: the sender's token. Every update a sender makes
+    /// matches it, so a sender whose claim was released and taken over changes nothing.</summary>
+    public long? SendingAt { get; set; }
     public long? AcceptedAt { get; init; }
     public long UpdatedAt { get; init; }
     /// <summary>The delivery status of the sent message (sent, delivered, read, failed), from the status webhooks.</summary>
@@ -109,7 +111,9 @@ public sealed class OutboxStore(Database db)
     /// <summary>A person's decision on a row (resend, cancel): moves it to <paramref name="to"/> only from one of <paramref name="from"/>; returns rows changed.</summary>
     public Task<int> TransitionAsync(DbConnection c, long id, string[] from, string to, string note, long nowMs, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
-            $"UPDATE outbox SET state = @to, next_attempt_at = @now, error = @note, updated_at = @now WHERE id = @id AND {db.Dialect.InList("state", "from")}",
+            $"UPDATE outbox SET state = @to, next_attempt_at = @now, error = @note, updated_at = @now, " +
+            // Sent again: the first attempt's wamid is history, so its statuses no longer speak for this row.
+            $"wa_message_id = CASE WHEN @to = 'queued' THEN NULL ELSE wa_message_id END WHERE id = @id AND {db.Dialect.InList("state", "from")}",
             new { id, to, now = nowMs, note, from }, cancellationToken: ct));
 
     /// <summary>Writes the item unless its key exists; returns the row id either way, and whether this call created it.</summary>
@@ -172,14 +176,19 @@ public sealed class OutboxStore(Database db)
     /// </summary>
     public async Task<List<(long Id, string WaMessageId)>> ConfirmedByStatusAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
-        var open = (await c.QueryAsync<long>(new CommandDefinition(
-            "SELECT id FROM outbox WHERE state IN ('sending', 'unconfirmed', 'needs_review')", transaction: tx, cancellationToken: ct))).AsList();
+        var open = (await c.QueryAsync<(long Id, long? SendingAt)>(new CommandDefinition(
+            "SELECT id, sending_at FROM outbox WHERE state IN ('sending', 'unconfirmed', 'needs_review')", transaction: tx, cancellationToken: ct))).ToDictionary(o => o.Id, o => o.SendingAt);
         if (open.Count == 0) return [];
-        var keys = open.Select(CallbackData).ToArray();
-        var found = await c.QueryAsync<(string Opaque, string WaMessageId)>(new CommandDefinition(
-            $"SELECT biz_opaque, MIN(wa_message_id) FROM message_statuses WHERE {db.Dialect.InList("biz_opaque", "keys")} GROUP BY biz_opaque",
+        var keys = open.Keys.Select(CallbackData).ToArray();
+        // Only a status of this attempt confirms it: stored after its call started (a row a person sent again keeps its
+        // callback data, and the first attempt's statuses are still there), and not a failure (DeliveryFailures handles those).
+        var found = await c.QueryAsync<(string Opaque, string WaMessageId, long StoredAt)>(new CommandDefinition(
+            $"SELECT biz_opaque, wa_message_id, stored_at FROM message_statuses WHERE {db.Dialect.InList("biz_opaque", "keys")} AND status <> 'failed'",
             new { keys }, tx, cancellationToken: ct));
-        return found.Select(f => (long.Parse(f.Opaque[CallbackPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture), f.WaMessageId)).ToList();
+        return found
+            .Select(f => (Id: long.Parse(f.Opaque[CallbackPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture), f.WaMessageId, f.StoredAt))
+            .Where(f => open.TryGetValue(f.Id, out var started) && (started is null || f.StoredAt >= started))
+            .GroupBy(f => f.Id).Select(g => (g.Key, g.Min(f => f.WaMessageId)!)).ToList();
     }
 
     public Task<int> ExpireUnconfirmedAsync(DbConnection c, DbTransaction? tx, long olderThanMs, long nowMs, CancellationToken ct) =>
@@ -187,10 +196,12 @@ public sealed class OutboxStore(Database db)
             "UPDATE outbox SET state = 'needs_review', error = COALESCE(error, '') || ' — no status webhook confirmed it: a person decides (resend or drop)', " +
             "updated_at = @now WHERE state = 'unconfirmed' AND sending_at < @before", new { before = olderThanMs, now = nowMs }, tx, cancellationToken: ct));
 
-    public Task<int> MarkAcceptedAsync(DbConnection c, DbTransaction? tx, long id, string? waMessageId, long nowMs, CancellationToken ct) =>
+    /// <param name="token">The caller's <see cref="OutboxRow.SendingAt"/>: the sender that made the call; null for a status webhook's confirmation.</param>
+    public Task<int> MarkAcceptedAsync(DbConnection c, DbTransaction? tx, long id, string? waMessageId, long nowMs, CancellationToken ct, long? token = null) =>
         c.ExecuteAsync(new CommandDefinition(
-            "UPDATE outbox SET state = 'accepted', wa_message_id = @waMessageId, accepted_at = @now, updated_at = @now WHERE id = @id AND state IN ('sending', 'unconfirmed', 'needs_review')",
-            new { id, waMessageId, now = nowMs }, tx, cancellationToken: ct));
+            "UPDATE outbox SET state = 'accepted', wa_message_id = @waMessageId, accepted_at = @now, updated_at = @now WHERE id = @id AND state IN ('sending', 'unconfirmed', 'needs_review')" +
+            (token is null ? "" : " AND sending_at = @token"),
+            new { id, waMessageId, now = nowMs, token }, tx, cancellationToken: ct));
 
     /// <summary>Back to the queue (a definite failure: nothing was sent), with this recipient's later rows kept behind it.</summary>
     /// <param name="countAttempt">False when the row was held back without a failure (pacing, pair limit, a template switch): its attempt is given back.</param>
@@ -199,8 +210,8 @@ public sealed class OutboxStore(Database db)
     {
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox SET state = 'queued', next_attempt_at = @next, error_code = @code, error = @error, updated_at = @now, " +
-            "attempts = CASE WHEN @refund AND attempts > 0 THEN attempts - 1 ELSE attempts END WHERE id = @id AND state IN ('claimed', 'sending')",
-            new { id = row.Id, next = nextAttemptAt, code, error = Truncate(error), now = nowMs, refund = !countAttempt }, tx, cancellationToken: ct));
+            "attempts = CASE WHEN @refund AND attempts > 0 THEN attempts - 1 ELSE attempts END WHERE id = @id AND state IN ('claimed', 'sending') AND sending_at = @token",
+            new { id = row.Id, next = nextAttemptAt, code, error = Truncate(error), now = nowMs, refund = !countAttempt, token = row.SendingAt }, tx, cancellationToken: ct));
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox SET next_attempt_at = @next, updated_at = @now WHERE recipient = @recipient AND state = 'queued' AND id > @id AND next_attempt_at < @next",
             new { id = row.Id, row.Recipient, next = nextAttemptAt, now = nowMs }, tx, cancellationToken: ct));
@@ -210,10 +221,11 @@ public sealed class OutboxStore(Database db)
     /// Settles a row its sender holds (claimed or mid-call) that will not be sent, or whose send is now in doubt:
     /// <paramref name="state"/> with its reason. A row a person cancelled meanwhile, or a late status settled, stays as it is.
     /// </summary>
-    public Task<int> SettleAsync(DbConnection c, DbTransaction? tx, long id, string state, int? code, string error, long nowMs, CancellationToken ct) =>
+    /// <param name="token">The row's <see cref="OutboxRow.SendingAt"/> as this sender knows it.</param>
+    public Task<int> SettleAsync(DbConnection c, DbTransaction? tx, long id, long token, string state, int? code, string error, long nowMs, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
-            "UPDATE outbox SET state = @state, error_code = @code, error = @error, updated_at = @now WHERE id = @id AND state IN ('claimed', 'sending')",
-            new { id, state, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
+            "UPDATE outbox SET state = @state, error_code = @code, error = @error, updated_at = @now WHERE id = @id AND state IN ('claimed', 'sending') AND sending_at = @token",
+            new { id, token, state, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
 
     /// <summary>Rows that sent (or may have sent) these messages: by the wamid WhatsApp gave, or by the outbox id in the callback data.</summary>
     public async Task<List<OutboxRow>> OfSentMessagesAsync(DbConnection c, DbTransaction? tx, IReadOnlyCollection<string> waMessageIds, IReadOnlyCollection<long> ids, CancellationToken ct)
@@ -237,10 +249,10 @@ public sealed class OutboxStore(Database db)
             new { id, waMessageId, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
 
     /// <summary>Swaps what a queued-for-retry row sends (the window closed: its template instead of free text).</summary>
-    public Task SwitchContentAsync(DbConnection c, DbTransaction? tx, long id, string kind, string contentJson, long nowMs, CancellationToken ct) =>
+    public Task SwitchContentAsync(DbConnection c, DbTransaction? tx, long id, long token, string kind, string contentJson, long nowMs, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
-            "UPDATE outbox SET kind = @kind, content = @contentJson, fallback = NULL, updated_at = @now WHERE id = @id",
-            new { id, kind, contentJson, now = nowMs }, tx, cancellationToken: ct));
+            "UPDATE outbox SET kind = @kind, content = @contentJson, fallback = NULL, updated_at = @now WHERE id = @id AND state IN ('claimed', 'sending') AND sending_at = @token",
+            new { id, token, kind, contentJson, now = nowMs }, tx, cancellationToken: ct));
 
     /// <summary>Cancels follow-up sends of these conversations not yet called (queued, or claimed and waiting for the rate): the contact wrote, they must not go out.</summary>
     public Task<int> CancelQueuedFollowUpsAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<long> conversationIds, long nowMs, CancellationToken ct)

@@ -102,9 +102,20 @@ public static class OutboxApi
             : TypedResults.Problem(statusCode: 404, title: "No such outbound message", detail: $"Outbox row {id} does not exist.");
     }
 
-    public static Task<Results<Ok<OutboxView>, ProblemHttpResult>> ResendAsync(long id, Database db, OutboxStore outbox, OutboxSender sender, TimeProvider clock, CancellationToken ct) =>
-        TransitionAsync(id, [OutboxStates.Failed, OutboxStates.Unconfirmed, OutboxStates.NeedsReview], OutboxStates.Queued,
+    public static async Task<Results<Ok<OutboxView>, ProblemHttpResult>> ResendAsync(long id, Database db, OutboxStore outbox, OutboxSender sender, TimeProvider clock, CancellationToken ct)
+    {
+        // Threadline may already have sent it again itself (a template after 131047, a resend after a transient failure).
+        await using (var c = await db.OpenAsync(ct))
+        {
+            var keys = new[] { $"template:{id}", $"resend:{id}" };
+            if (await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                    $"SELECT MIN(id) FROM outbox WHERE {db.Dialect.InList("idempotency_key", "keys")}", new { keys }, cancellationToken: ct)) is { } again)
+                return TypedResults.Problem(statusCode: 409, title: "Already sent again",
+                    detail: $"Outbox row {id} was already sent again automatically as outbox row {again}; resending it too would send the customer the message twice.");
+        }
+        return await TransitionAsync(id, [OutboxStates.Failed, OutboxStates.Unconfirmed, OutboxStates.NeedsReview], OutboxStates.Queued,
             "queued again by a person", db, outbox, sender, clock, ct);
+    }
 
     public static Task<Results<Ok<OutboxView>, ProblemHttpResult>> CancelAsync(long id, Database db, OutboxStore outbox, OutboxSender sender, TimeProvider clock, CancellationToken ct) =>
         TransitionAsync(id, [OutboxStates.Queued, OutboxStates.Claimed, OutboxStates.Unconfirmed, OutboxStates.NeedsReview], OutboxStates.Cancelled,

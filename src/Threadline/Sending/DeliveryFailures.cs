@@ -35,8 +35,12 @@ public sealed class DeliveryFailures(OutboxStore outbox, IOptions<OutboxOptions>
         int queued = 0;
         foreach (var status in failed)
         {
-            var row = rows.FirstOrDefault(r => r.WaMessageId == status.WaMessageId)
-                ?? rows.FirstOrDefault(r => status.BizOpaqueCallbackData == r.CallbackData);
+            // The row's current attempt only: by the wamid it has, or, while it has none yet (in doubt), by its callback
+            // data on a status no older than its call (a row a person sent again keeps its callback data; the first
+            // attempt's statuses may be delivered again). A minute's slack for WhatsApp's clock against ours.
+            var row = rows.FirstOrDefault(r => r.WaMessageId is not null && r.WaMessageId == status.WaMessageId)
+                ?? rows.FirstOrDefault(r => r.WaMessageId is null && status.BizOpaqueCallbackData == r.CallbackData
+                    && r.SendingAt is { } started && status.Timestamp.ToUnixTimeMilliseconds() >= started - 60_000);
             if (row is null) continue;
             var error = status.Errors.FirstOrDefault();
             var verdict = error is null ? null : GraphErrorPolicy.Classify(new GraphError(error.Code, null, error.Message ?? error.Title ?? "", error.Details, 200));

@@ -178,7 +178,10 @@ public sealed class OutboxSender(
         await using (var c = await db.OpenAsync(ct))
         using (await db.WriteTurnAsync(ct))
         {
-            if (!await store.StartCallAsync(c, row.Id, row.SendingAt!.Value, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct))
+            long startedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            if (await store.StartCallAsync(c, row.Id, row.SendingAt!.Value, startedAt, ct))
+                row.SendingAt = startedAt; // the token from here on
+            else
             {
                 logger.LogInformation("Outbox {OutboxId} is no longer this sender's (cancelled, or its claim ran out and another sender took it): not sent from here", row.Id);
                 return new Outcome(OutcomeKind.Cancelled);
@@ -263,7 +266,7 @@ public sealed class OutboxSender(
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        int settled = await store.SettleAsync(c, tx, row.Id, state, code, reason, nowMs, ct);
+        int settled = await store.SettleAsync(c, tx, row.Id, row.SendingAt!.Value, state, code, reason, nowMs, ct);
         // An automatic answer that cannot go out leaves a question unanswered: a person takes the conversation.
         if (settled == 1 && state == OutboxStates.Failed && row.Cause == "automatic_answer" && row.ConversationId is { } conversation)
         {
@@ -281,7 +284,7 @@ public sealed class OutboxSender(
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await store.MarkAcceptedAsync(c, tx, row.Id, waMessageId, now.ToUnixTimeMilliseconds(), ct);
+        await store.MarkAcceptedAsync(c, tx, row.Id, waMessageId, now.ToUnixTimeMilliseconds(), ct, token: row.SendingAt);
         if (waMessageId is not null && ToMessage(row, content, body, waMessageId, now) is { } message)
             await steps.RunStepsAsync(c, tx, [new WebhookBatch([], [message], [], [], [])], ct);
         await tx.CommitAsync(ct);
@@ -324,7 +327,10 @@ public sealed class OutboxSender(
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
         // A lease shorter than the time a batch waits for the rate would release claims still being worked through.
-        var lease = TimeSpan.FromSeconds(Math.Max(o.ClaimLeaseSeconds, 2.0 * o.BatchSize / o.RatePerSecond + 5));
+        // Rows wait for the rate and for the lanes' earlier calls (each up to timeout × tries); a shorter lease would only
+        // make another sender take over rows this one still works through (harmless: every update matches the claim token).
+        double calls = Math.Ceiling(o.BatchSize / (double)o.MaxParallel) * o.RequestTimeoutSeconds * (o.QuickRetries + 1);
+        var lease = TimeSpan.FromSeconds(Math.Max(o.ClaimLeaseSeconds, calls + 2.0 * o.BatchSize / o.RatePerSecond + 5));
         int released = await store.ReleaseStaleClaimsAsync(c, null, (now - lease).ToUnixTimeMilliseconds(), nowMs, ct);
         if (released > 0) logger.LogWarning("{Count} outbox rows were claimed by a sender that stopped before calling: queued again (nothing was sent)", released);
         int orphans = await store.OrphansToUnconfirmedAsync(c, null, (now - stale).ToUnixTimeMilliseconds(), nowMs, ct);
@@ -335,7 +341,7 @@ public sealed class OutboxSender(
             var row = await store.GetAsync(c, null, id, ct);
             if (row is null) continue;
             await using var tx = await c.BeginTransactionAsync(ct);
-            await store.MarkAcceptedAsync(c, tx, id, wamid, nowMs, ct);
+            if (await store.MarkAcceptedAsync(c, tx, id, wamid, nowMs, ct) == 0) continue; // settled meanwhile
             var content = OutboundContentJson.Deserialize(row.Content);
             if (ToMessage(row, content, GraphMessageJson.Build(row.Recipient, content, row.CallbackData), wamid, now) is { } message)
                 await steps.RunStepsAsync(c, tx, [new WebhookBatch([], [message], [], [], [])], ct);
@@ -385,7 +391,7 @@ public sealed class OutboxSender(
     {
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
-        await store.SwitchContentAsync(c, null, row.Id, content.Kind, OutboundContentJson.Serialize(content), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        await store.SwitchContentAsync(c, null, row.Id, row.SendingAt!.Value, content.Kind, OutboundContentJson.Serialize(content), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
     }
 
     private async Task FlagConversationAsync(OutboxRow row, string reason, CancellationToken ct)

@@ -26,6 +26,8 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
         ["Business:Languages:0"] = "de",
         ["Business:Languages:1"] = "en",
         ["Business:AutomationIntents:0"] = "opening_hours",
+        ["Automation:Answers:opening_hours:de"] = "Wir haben Mo–Fr 9–18 Uhr und samstags 10–14 Uhr geöffnet.",
+        ["Outbox:SendingEnabled"] = "false", // decisions only: the automatic answer stays queued
         ["Routing:Agents:0:Id"] = "anna",
         ["Routing:Agents:0:Languages:0"] = "de",
         ["Routing:Agents:0:Languages:1"] = "en",

@@ -216,6 +216,51 @@ public abstract class AutomaticAnswerTests(StoreKind store) : IAsyncLifetime
         Assert.Equal(2, _graph.RequestCount);
         Assert.Equal("template", _graph.Requests[1].Type);
         Assert.Equal(2, await ScalarAsync<long>("SELECT COUNT(*) FROM outbox"));
+
+        // Threadline already sent it again as the template: a person's resend of the original is refused, not a third message.
+        var resend = await _host.Api.PostAsync($"/api/v1/outbox/{id}/resend", null);
+        Assert.Equal(HttpStatusCode.Conflict, resend.StatusCode);
+        Assert.Equal(2, _graph.RequestCount);
+    }
+
+    [Fact]
+    public async Task APersonsResendOfALateFailure_IsItsOwnAttempt_NotConfusedWithTheFirstOnesStatuses()
+    {
+        await WriteAsync(Jonas, "Was kostet die Pumpe?");
+        long conversation = await OnlyConversationAsync();
+        var queued = await (await _host.Api.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { text = "480 € netto." }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        long id = queued.GetProperty("id").GetInt64();
+        string first = (await WaitForStateAsync(id, "accepted")).GetProperty("waMessageId").GetString()!;
+        await _host.PostWebhookAsync(Payloads.Status(first, "sent", Now, Jonas, callbackData: $"threadline:outbox:{id}"));
+        await _host.PostWebhookAsync(Payloads.Status(first, "failed", Now + 1, Jonas, errorCode: 131051, callbackData: $"threadline:outbox:{id}"));
+        await _host.WaitForProcessingAsync();
+        await WaitForStateAsync(id, "failed");
+
+        // The second call's answer is lost (timeout): the row is in doubt, and the first attempt's statuses, still stored
+        // under the same callback data, must not pass for this attempt's confirmation.
+        _graph.InjectFault(FakeGraphFault.Timeout(TimeSpan.FromMilliseconds(1500)));
+        Assert.Equal(HttpStatusCode.OK, (await _host.Api.PostAsync($"/api/v1/outbox/{id}/resend", null)).StatusCode);
+        await WaitForStateAsync(id, "unconfirmed");
+        await Task.Delay(2000); // housekeeping ran (at most once a second)
+        var row = await _host.Api.GetFromJsonAsync<JsonElement>($"/api/v1/outbox/{id}");
+        Assert.Equal("unconfirmed", row.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("waMessageId").ValueKind);
+
+        // This attempt's own status confirms it, with its own wamid.
+        Assert.Equal(2, _graph.RequestCount);
+        string second = _graph.Requests[1].MessageId!;
+        await _host.PostWebhookAsync(Payloads.Status(second, "sent", Now + 2, Jonas, callbackData: $"threadline:outbox:{id}"));
+        await _host.WaitForProcessingAsync();
+        row = await WaitForStateAsync(id, "accepted");
+        Assert.Equal(second, row.GetProperty("waMessageId").GetString());
+
+        // The first attempt's failure delivered again does not touch the second attempt.
+        await _host.PostWebhookAsync(Payloads.Status(first, "failed", Now + 2, Jonas, errorCode: 131000, callbackData: $"threadline:outbox:{id}"));
+        await _host.WaitForProcessingAsync();
+        await Task.Delay(300);
+        Assert.Equal("accepted", (await _host.Api.GetFromJsonAsync<JsonElement>($"/api/v1/outbox/{id}")).GetProperty("state").GetString());
+        Assert.Equal(2, _graph.RequestCount);
     }
 
     [Fact]
