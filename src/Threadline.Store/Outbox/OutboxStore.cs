@@ -248,6 +248,18 @@ public sealed class OutboxStore(Database db)
             "WHERE id = @id AND state IN ('sending', 'unconfirmed', 'needs_review', 'accepted')",
             new { id, waMessageId, code, error = Truncate(error), now = nowMs }, tx, cancellationToken: ct));
 
+    /// <summary>WhatsApp said this contact's number cannot receive messages (131026): nothing more is sent to it.</summary>
+    public static Task MarkUndeliverableAsync(DbConnection c, DbTransaction? tx, long contactId, string reason, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE contacts SET undeliverable_at = @now, undeliverable_reason = @reason, updated_at = @now WHERE id = @contactId",
+            new { contactId, reason, now = nowMs }, tx, cancellationToken: ct));
+
+    /// <summary>WhatsApp said this recipient stopped marketing messages (131050): recorded as their marketing preference.</summary>
+    public static Task RecordMarketingStopAsync(DbConnection c, DbTransaction? tx, string recipient, long nowMs, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE wa_users SET marketing_preference = 'stop', marketing_preference_at = @now WHERE wa_id = @recipient OR user_id = @recipient",
+            new { recipient, now = nowMs }, tx, cancellationToken: ct));
+
     /// <summary>Swaps what a queued-for-retry row sends (the window closed: its template instead of free text).</summary>
     public Task SwitchContentAsync(DbConnection c, DbTransaction? tx, long id, long token, string kind, string contentJson, long nowMs, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(

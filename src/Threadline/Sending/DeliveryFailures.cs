@@ -63,14 +63,10 @@ public sealed class DeliveryFailures(OutboxStore outbox, IOptions<OutboxOptions>
                     else handOver = true;
                     break;
                 case ErrorReaction.MarkUndeliverable:
-                    await c.ExecuteAsync(new CommandDefinition(
-                        "UPDATE contacts SET undeliverable_at = @now, undeliverable_reason = @reason, updated_at = @now WHERE id = @id",
-                        new { id = row.ContactId, reason = $"{error!.Code}: {error.Title ?? error.Message}", now = nowMs }, tx, cancellationToken: ct));
+                    await OutboxStore.MarkUndeliverableAsync(c, tx, row.ContactId, $"{error!.Code}: {error.Title ?? error.Message}", nowMs, ct);
                     break;
                 case ErrorReaction.MarketingOptOut:
-                    await c.ExecuteAsync(new CommandDefinition(
-                        "UPDATE wa_users SET marketing_preference = 'stop', marketing_preference_at = @now WHERE wa_id = @recipient OR user_id = @recipient",
-                        new { recipient = row.Recipient, now = nowMs }, tx, cancellationToken: ct));
+                    await OutboxStore.RecordMarketingStopAsync(c, tx, row.Recipient, nowMs, ct);
                     break;
                 case ErrorReaction.Retry or ErrorReaction.RetryAfterPause or ErrorReaction.PairBackoff when !row.IdempotencyKey.StartsWith("resend:", StringComparison.Ordinal):
                     // It never reached the customer, so sending it again cannot duplicate it; once only, a second failure goes to a person.

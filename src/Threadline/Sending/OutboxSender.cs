@@ -222,12 +222,10 @@ public sealed class OutboxSender(
                 await FlagConversationAsync(row, "the customer-service window has closed and no approved template is configured", ct);
                 return await SettleAsync(row, OutboxStates.Failed, error.Code, reason + "; no template configured: a person must take over", OutcomeKind.Failed, ct);
             case ErrorReaction.MarkUndeliverable:
-                await MarkContactAsync(row, "UPDATE contacts SET undeliverable_at = @now, undeliverable_reason = @reason, updated_at = @now WHERE id = @id",
-                    $"{error.Code}: {error.Message}", ct);
+                await MarkContactAsync((c, now) => OutboxStore.MarkUndeliverableAsync(c, null, row.ContactId, $"{error.Code}: {error.Message}", now, ct), ct);
                 return await SettleAsync(row, OutboxStates.Failed, error.Code, reason, OutcomeKind.Failed, ct);
             case ErrorReaction.MarketingOptOut:
-                await MarkContactAsync(row, "UPDATE wa_users SET marketing_preference = 'stop', marketing_preference_at = @now WHERE wa_id = @recipient OR user_id = @recipient",
-                    reason, ct);
+                await MarkContactAsync((c, now) => OutboxStore.RecordMarketingStopAsync(c, null, row.Recipient, now, ct), ct);
                 return await SettleAsync(row, OutboxStates.Failed, error.Code, reason, OutcomeKind.Failed, ct);
             case ErrorReaction.StopSending:
                 _pausedUntil = clock.GetUtcNow().AddMinutes(1);
@@ -403,10 +401,10 @@ public sealed class OutboxSender(
         logger.LogWarning("Conversation {ConversationId} needs a person: {Reason}", id, reason);
     }
 
-    private async Task MarkContactAsync(OutboxRow row, string sql, string reason, CancellationToken ct)
+    private async Task MarkContactAsync(Func<System.Data.Common.DbConnection, long, Task> mark, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(sql, new { id = row.ContactId, recipient = row.Recipient, reason, now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: ct));
+        await mark(c, clock.GetUtcNow().ToUnixTimeMilliseconds());
     }
 }

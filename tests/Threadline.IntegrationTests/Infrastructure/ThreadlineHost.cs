@@ -72,6 +72,19 @@ public sealed class ThreadlineHost : IAsyncDisposable
         ["Outbox:PollIntervalMs"] = "50",
     };
 
+    /// <summary>Polls <c>GET /api/v1/outbox/{id}</c> until the row is in one of <paramref name="states"/> (20 s at most).</summary>
+    public async Task<System.Text.Json.JsonElement> WaitForOutboxStateAsync(long outboxId, params string[] states)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var row = await Api.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/outbox/{outboxId}");
+            if (states.Contains(row.GetProperty("state").GetString())) return row;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"outbox {outboxId} stayed {row}");
+            await Task.Delay(25);
+        }
+    }
+
     /// <summary>POSTs a body as WhatsApp does, correctly signed.</summary>
     public Task<HttpResponseMessage> PostWebhookAsync(string json) => PostWebhookAsync(System.Text.Encoding.UTF8.GetBytes(json));
 

@@ -65,17 +65,7 @@ public abstract class AutomaticAnswerTests(StoreKind store) : IAsyncLifetime
             "SELECT id, idempotency_key, state, wa_message_id, conversation_id FROM outbox WHERE cause = 'automatic_answer' ORDER BY id")).AsList();
     }
 
-    private async Task<JsonElement> WaitForStateAsync(long outboxId, params string[] states)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var row = await _host.Api.GetFromJsonAsync<JsonElement>($"/api/v1/outbox/{outboxId}");
-            if (states.Contains(row.GetProperty("state").GetString())) return row;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"outbox {outboxId} stayed {row}");
-            await Task.Delay(25);
-        }
-    }
+    private Task<JsonElement> WaitForStateAsync(long outboxId, params string[] states) => _host.WaitForOutboxStateAsync(outboxId, states);
 
     private async Task<JsonElement> ConversationOfAsync(long id) =>
         await _host.Api.GetFromJsonAsync<JsonElement>($"/api/v1/conversations/{id}");

@@ -66,17 +66,7 @@ public abstract class SendPathTests(StoreKind store) : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<JsonElement> WaitForStateAsync(long outboxId, params string[] states)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var row = await _host.Api.GetFromJsonAsync<JsonElement>($"/api/v1/outbox/{outboxId}");
-            if (states.Contains(row.GetProperty("state").GetString())) return row;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"outbox {outboxId} stayed {row}");
-            await Task.Delay(25);
-        }
-    }
+    private Task<JsonElement> WaitForStateAsync(long outboxId, params string[] states) => _host.WaitForOutboxStateAsync(outboxId, states);
 
     private async Task<T> ScalarAsync<T>(string sql, object? args = null)
     {
