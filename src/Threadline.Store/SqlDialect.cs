@@ -1,3 +1,7 @@
+using System.Data;
+using System.Text.Json;
+using Dapper;
+
 namespace Threadline.Store;
 
 /// <summary>The differences between SQLite and PostgreSQL, in one place. Everything else is shared SQL.</summary>
@@ -24,11 +28,39 @@ public sealed class SqlDialect
     public string SkipLocked => Provider == StorageProvider.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
 
     /// <summary>
-    /// "column is one of the list parameter": Dapper expands <c>IN @list</c> for SQLite, but hands Npgsql a real array,
-    /// which PostgreSQL compares with <c>= ANY(@list)</c>.
+    /// "column is one of the list parameter", the parameter made with <see cref="List{T}"/>. PostgreSQL compares with a
+    /// real array (<c>= ANY(@list)</c>). SQLite reads the list from one JSON text parameter (<c>json_each</c>): Dapper's own
+    /// expansion of <c>IN @list</c> makes one parameter per element, and SQLite finds named parameters by a linear scan,
+    /// so binding a batch's list of 256 ids cost 65,000 string comparisons per query (a tenth of the whole pipeline).
     /// </summary>
     public string InList(string column, string parameter) =>
-        Provider == StorageProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+        Provider == StorageProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN (SELECT value FROM json_each(@{parameter}))";
+
+    /// <summary>The value for an <see cref="InList"/> parameter: the array itself (PostgreSQL) or one JSON text parameter (SQLite).</summary>
+    public ListParameter List<T>(IEnumerable<T> values)
+    {
+        var array = values as T[] ?? values.ToArray();
+        return Provider == StorageProvider.Postgres ? new ListParameter(array, null) : new ListParameter(JsonSerializer.Serialize(array, ListJson.Options), DbType.String);
+    }
+
+    /// <summary>A list as one parameter; Dapper adds it as is instead of expanding it into one parameter per element.</summary>
+    public sealed class ListParameter(object value, DbType? type) : SqlMapper.ICustomQueryParameter
+    {
+        public void AddParameter(IDbCommand command, string name)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name.StartsWith('@') ? name : "@" + name;
+            if (type is { } t) p.DbType = t;
+            p.Value = value;
+            command.Parameters.Add(p);
+        }
+    }
+
+    private static class ListJson
+    {
+        // Plain JSON, no HTML-safe escaping of the values: json_each decodes every escape anyway.
+        public static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    }
 
     public static SqlDialect For(StorageProvider provider) => provider == StorageProvider.Postgres ? Postgres : Sqlite;
 

@@ -74,7 +74,7 @@ public sealed class CaptureWriter(Database db)
         return (await c.QueryAsync<UserRow>(new CommandDefinition(
             "SELECT id AS Id, wa_id AS WaId, user_id AS UserId, parent_user_id AS ParentUserId, username AS Username, profile_name AS ProfileName " +
             $"FROM wa_users WHERE {Dialect.InList("wa_id", "waIds")} OR {Dialect.InList("user_id", "userIds")}",
-            new { waIds, userIds }, tx, cancellationToken: ct))).AsList();
+            new { waIds = Dialect.List(waIds), userIds = Dialect.List(userIds) }, tx, cancellationToken: ct))).AsList();
     }
 
     private static async Task UpsertUserAsync(DbConnection c, DbTransaction tx, WhatsAppUser user, List<UserRow> known, long nowMs, CancellationToken ct)
@@ -139,7 +139,7 @@ public sealed class CaptureWriter(Database db)
         {
             var early = await c.QueryAsync<(string Id, string Status, long Rank, long Timestamp)>(new CommandDefinition(
                 $"SELECT wa_message_id, status, status_rank, timestamp FROM message_statuses WHERE {Dialect.InList("wa_message_id", "outbound")} AND status_rank >= 0",
-                new { outbound = outbound.ToArray() }, tx, cancellationToken: ct));
+                new { outbound = Dialect.List(outbound) }, tx, cancellationToken: ct));
             foreach (var best in early.GroupBy(s => s.Id).Select(g => g.MaxBy(s => s.Rank)))
                 await ApplyStatusAsync(c, tx, best.Id, best.Status, (int)best.Rank, best.Timestamp, null, ct);
         }
@@ -152,7 +152,7 @@ public sealed class CaptureWriter(Database db)
         {
             var waiting = await c.QueryAsync<(string Ref, string Type, string? Text, long Timestamp)>(new CommandDefinition(
                 $"SELECT ref_message_id, type, text, timestamp FROM messages WHERE {Dialect.InList("ref_message_id", "chunk")} AND type IN ('edit', 'revoke') ORDER BY timestamp, id",
-                new { chunk = chunk.ToArray() }, tx, cancellationToken: ct));
+                new { chunk = Dialect.List(chunk) }, tx, cancellationToken: ct));
             foreach (var w in waiting)
                 await ApplyChangeAsync(c, tx, w.Ref, w.Type, w.Text, w.Timestamp, ct);
         }

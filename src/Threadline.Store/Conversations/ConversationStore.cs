@@ -102,7 +102,7 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         var rows = await c.QueryAsync<ContactContextRow>(new CommandDefinition(
             "SELECT contact_id AS ContactId, conversations AS Conversations, last_outcome AS LastOutcome, reply_delays AS ReplyDelays, inquiries AS Inquiries, " +
             "last_inbound_at AS LastInboundAt, last_outbound_at AS LastOutboundAt, awaiting_reply_since AS AwaitingReplySince, language AS Language " +
-            $"FROM contact_context WHERE {db.Dialect.InList("contact_id", "ids")}", new { ids }, tx, cancellationToken: ct));
+            $"FROM contact_context WHERE {db.Dialect.InList("contact_id", "ids")}", new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct));
         return rows.ToDictionary(r => r.ContactId, r => r.ToModel());
     }
 
@@ -114,7 +114,7 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         var rows = await c.QueryAsync<ConversationRow>(new CommandDefinition(
             $"SELECT {ConversationRow.Columns} FROM conversations v WHERE {db.Dialect.InList("v.contact_id", "ids")} AND NOT EXISTS " +
             "(SELECT 1 FROM conversations w WHERE w.contact_id = v.contact_id AND (w.last_message_at > v.last_message_at OR (w.last_message_at = v.last_message_at AND w.id > v.id)))",
-            new { ids }, tx, cancellationToken: ct));
+            new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct));
         return rows.ToDictionary(r => r.ContactId, r => r.ToModel());
     }
 
@@ -124,7 +124,7 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         if (messageIds.Count == 0) return [];
         var ids = messageIds.ToArray();
         var rows = await c.QueryAsync<(string MessageId, long ConversationId)>(new CommandDefinition(
-            $"SELECT message_id, conversation_id FROM conversation_messages WHERE {db.Dialect.InList("message_id", "ids")}", new { ids }, tx, cancellationToken: ct));
+            $"SELECT message_id, conversation_id FROM conversation_messages WHERE {db.Dialect.InList("message_id", "ids")}", new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct));
         var map = rows.ToList();
         if (map.Count == 0) return [];
         var conversations = await ByIdsAsync(c, tx, map.Select(m => m.ConversationId).Distinct().ToList(), ct);
@@ -137,7 +137,7 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         if (conversationIds.Count == 0) return [];
         var ids = conversationIds.ToArray();
         return (await c.QueryAsync<ConversationRow>(new CommandDefinition(
-            $"SELECT {ConversationRow.Columns} FROM conversations WHERE {db.Dialect.InList("id", "ids")}", new { ids }, tx, cancellationToken: ct)))
+            $"SELECT {ConversationRow.Columns} FROM conversations WHERE {db.Dialect.InList("id", "ids")}", new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct)))
             .ToDictionary(r => r.Id, r => r.ToModel());
     }
 
@@ -147,7 +147,7 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in messageIds.Chunk(500))
             found.UnionWith(await c.QueryAsync<string>(new CommandDefinition(
-                $"SELECT message_id FROM conversation_messages WHERE {db.Dialect.InList("message_id", "chunk")}", new { chunk }, tx, cancellationToken: ct)));
+                $"SELECT message_id FROM conversation_messages WHERE {db.Dialect.InList("message_id", "chunk")}", new { chunk = db.Dialect.List(chunk) }, tx, cancellationToken: ct)));
         return found;
     }
 
@@ -185,10 +185,10 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
             "SELECT c.id AS Id, c.name AS Name, c.owner AS Owner, c.vip AS Vip, c.opted_out AS OptedOut, c.time_zone AS TimeZone, c.language AS Language, " +
             "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'phone') AS Phone, " +
             "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'user_id') AS UserId " +
-            $"FROM contacts c WHERE {db.Dialect.InList("c.id", "ids")}", new { ids }, tx, cancellationToken: ct));
+            $"FROM contacts c WHERE {db.Dialect.InList("c.id", "ids")}", new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct));
         var deals = (await c.QueryAsync<DealProfileRow>(new CommandDefinition(
             "SELECT id AS Id, contact_id AS ContactId, stage AS Stage, value AS Value, currency AS Currency, owner AS Owner, status AS Status, last_activity_at AS LastActivityAt " +
-            $"FROM deals WHERE {db.Dialect.InList("contact_id", "ids")}", new { ids }, tx, cancellationToken: ct)))
+            $"FROM deals WHERE {db.Dialect.InList("contact_id", "ids")}", new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct)))
             .ToLookup(d => d.ContactId);
         return contacts.ToDictionary(r => r.Id, r =>
         {

@@ -127,7 +127,7 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
         {
             var optOuts = batch.OptOuts.ToArray();
             await c.ExecuteAsync(new CommandDefinition(
-                $"UPDATE contacts SET opted_out = TRUE, updated_at = @now WHERE {db.Dialect.InList("id", "optOuts")}", new { optOuts, now = nowMs }, tx, cancellationToken: ct));
+                $"UPDATE contacts SET opted_out = TRUE, updated_at = @now WHERE {db.Dialect.InList("id", "optOuts")}", new { optOuts = db.Dialect.List(optOuts), now = nowMs }, tx, cancellationToken: ct));
         }
         return ids;
     }

@@ -61,7 +61,7 @@ public sealed class FollowUpStore(Database db)
         var ids = conversationIds.ToArray();
         return c.ExecuteAsync(new CommandDefinition(
             $"UPDATE follow_ups SET state = 'cancelled', outcome = @why, updated_at = @now WHERE {db.Dialect.InList("conversation_id", "ids")} AND state = 'pending'",
-            new { ids, why, now = nowMs }, tx, cancellationToken: ct));
+            new { ids = db.Dialect.List(ids), why, now = nowMs }, tx, cancellationToken: ct));
     }
 
     /// <summary>Due pending rows, oldest due first, locked for this transaction (skipped by other instances).</summary>
@@ -89,7 +89,7 @@ public sealed class FollowUpStore(Database db)
         return (await c.QueryAsync<(long ConversationId, long Count)>(new CommandDefinition(
             "SELECT f.conversation_id, CAST(COUNT(*) AS BIGINT) FROM follow_ups f JOIN conversations v ON v.id = f.conversation_id " +
             $"WHERE {db.Dialect.InList("f.conversation_id", "ids")} AND f.state = 'fired' AND f.silence_since >= COALESCE(v.last_inbound_at, 0) GROUP BY f.conversation_id",
-            new { ids }, tx, cancellationToken: ct))).ToDictionary(r => r.ConversationId, r => (int)r.Count);
+            new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct))).ToDictionary(r => r.ConversationId, r => (int)r.Count);
     }
 
     /// <summary>A policy change applies to follow-ups not yet sent: every pending one is re-planned at once by the scheduler.</summary>

@@ -88,9 +88,9 @@ public sealed class ContactMerges(Database db, TimeProvider clock)
         var moved = JsonSerializer.Deserialize<Moved>(m.Moved)!;
         long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         string ids = db.Dialect.InList("id", "ids"), waIds = db.Dialect.InList("wa_message_id", "ids");
-        await c.ExecuteAsync(new CommandDefinition($"UPDATE contact_identities SET contact_id = @mergedId WHERE {ids}", new { mergedId, ids = moved.Identities }, tx, cancellationToken: ct));
-        await c.ExecuteAsync(new CommandDefinition($"UPDATE deals SET contact_id = @mergedId WHERE {ids}", new { mergedId, ids = moved.Deals }, tx, cancellationToken: ct));
-        await c.ExecuteAsync(new CommandDefinition($"UPDATE message_links SET contact_id = @mergedId WHERE {waIds}", new { mergedId, ids = moved.Messages }, tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition($"UPDATE contact_identities SET contact_id = @mergedId WHERE {ids}", new { mergedId, ids = db.Dialect.List(moved.Identities) }, tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition($"UPDATE deals SET contact_id = @mergedId WHERE {ids}", new { mergedId, ids = db.Dialect.List(moved.Deals) }, tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition($"UPDATE message_links SET contact_id = @mergedId WHERE {waIds}", new { mergedId, ids = db.Dialect.List(moved.Messages) }, tx, cancellationToken: ct));
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE contacts SET name = @Name, email = @Email, language = @Language, time_zone = @TimeZone, owner = @Owner, tags = @Tags, vip = @Vip, " +
             "opted_out = @OptedOut, company_id = @CompanyId, updated_at = @now WHERE id = @survivor",

@@ -22,7 +22,7 @@ public sealed class IdentityStore(Database db)
         var rows = await c.QueryAsync<(long ContactId, string Kind, string Value, string MatchKey)>(new CommandDefinition(
             "SELECT contact_id, kind, value, match_key FROM contact_identities WHERE kind = 'phone' AND " + db.Dialect.InList("match_key", "phones") +
             " UNION ALL SELECT contact_id, kind, value, match_key FROM contact_identities WHERE kind = 'user_id' AND " + db.Dialect.InList("match_key", "userIds"),
-            new { phones, userIds }, tx, cancellationToken: ct));
+            new { phones = db.Dialect.List(phones), userIds = db.Dialect.List(userIds) }, tx, cancellationToken: ct));
         return rows.Select(r => new KnownIdentity(new ContactIdentity(r.Kind, r.Value, r.MatchKey), r.ContactId)).ToList();
     }
 
@@ -87,11 +87,11 @@ public sealed class IdentityStore(Database db)
         if (contactOf.Count == 0) return;
         var ids = contactOf.Values.Distinct().ToArray();
         var companies = (await c.QueryAsync<(long Id, long? CompanyId)>(new CommandDefinition(
-            $"SELECT id, company_id FROM contacts WHERE {db.Dialect.InList("id", "ids")}", new { ids }, tx, cancellationToken: ct)))
+            $"SELECT id, company_id FROM contacts WHERE {db.Dialect.InList("id", "ids")}", new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct)))
             .ToDictionary(r => r.Id, r => r.CompanyId);
         var deals = (await c.QueryAsync<(long Id, long ContactId, long LastActivityAt)>(new CommandDefinition(
             $"SELECT id, contact_id, last_activity_at FROM deals WHERE status = 'open' AND {db.Dialect.InList("contact_id", "ids")}",
-            new { ids }, tx, cancellationToken: ct))).ToLookup(d => d.ContactId);
+            new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct))).ToLookup(d => d.ContactId);
 
         var links = new List<Link>();
         foreach (var m in messages)

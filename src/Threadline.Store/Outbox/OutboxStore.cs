@@ -114,7 +114,7 @@ public sealed class OutboxStore(Database db)
             $"UPDATE outbox SET state = @to, next_attempt_at = @now, error = @note, updated_at = @now, " +
             // Sent again: the first attempt's wamid is history, so its statuses no longer speak for this row.
             $"wa_message_id = CASE WHEN @to = 'queued' THEN NULL ELSE wa_message_id END WHERE id = @id AND {db.Dialect.InList("state", "from")}",
-            new { id, to, now = nowMs, note, from }, cancellationToken: ct));
+            new { id, to, now = nowMs, note, from = db.Dialect.List(from) }, cancellationToken: ct));
 
     /// <summary>Writes the item unless its key exists; returns the row id either way, and whether this call created it.</summary>
     /// <param name="notBeforeMs">Not sent before this time (default: at once).</param>
@@ -184,7 +184,7 @@ public sealed class OutboxStore(Database db)
         // callback data, and the first attempt's statuses are still there), and not a failure (DeliveryFailures handles those).
         var found = await c.QueryAsync<(string Opaque, string WaMessageId, long StoredAt)>(new CommandDefinition(
             $"SELECT biz_opaque, wa_message_id, stored_at FROM message_statuses WHERE {db.Dialect.InList("biz_opaque", "keys")} AND status <> 'failed'",
-            new { keys }, tx, cancellationToken: ct));
+            new { keys = db.Dialect.List(keys) }, tx, cancellationToken: ct));
         return found
             .Select(f => (Id: long.Parse(f.Opaque[CallbackPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture), f.WaMessageId, f.StoredAt))
             .Where(f => open.TryGetValue(f.Id, out var started) && (started is null || f.StoredAt >= started))
@@ -235,7 +235,7 @@ public sealed class OutboxStore(Database db)
         var rowIds = ids.ToArray();
         return (await c.QueryAsync<OutboxRow>(new CommandDefinition(
             $"SELECT {OutboxRow.Columns} FROM outbox o WHERE {db.Dialect.InList("o.wa_message_id", "wamids")} OR {db.Dialect.InList("o.id", "rowIds")}",
-            new { wamids, rowIds }, tx, cancellationToken: ct))).AsList();
+            new { wamids = db.Dialect.List(wamids), rowIds = db.Dialect.List(rowIds) }, tx, cancellationToken: ct))).AsList();
     }
 
     /// <summary>
@@ -274,7 +274,7 @@ public sealed class OutboxStore(Database db)
         return c.ExecuteAsync(new CommandDefinition(
             $"UPDATE outbox SET state = 'cancelled', error = 'the contact wrote before it was sent', updated_at = @now " +
             $"WHERE {db.Dialect.InList("conversation_id", "ids")} AND cause = 'follow_up' AND state IN ('queued', 'claimed')",
-            new { ids, now = nowMs }, tx, cancellationToken: ct));
+            new { ids = db.Dialect.List(ids), now = nowMs }, tx, cancellationToken: ct));
     }
 
     public async Task<OutboxRow?> GetAsync(DbConnection c, DbTransaction? tx, long id, CancellationToken ct) =>

@@ -109,7 +109,7 @@ public static class OutboxApi
         {
             var keys = new[] { $"template:{id}", $"resend:{id}" };
             if (await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-                    $"SELECT MIN(id) FROM outbox WHERE {db.Dialect.InList("idempotency_key", "keys")}", new { keys }, cancellationToken: ct)) is { } again)
+                    $"SELECT MIN(id) FROM outbox WHERE {db.Dialect.InList("idempotency_key", "keys")}", new { keys = db.Dialect.List(keys) }, cancellationToken: ct)) is { } again)
                 return TypedResults.Problem(statusCode: 409, title: "Already sent again",
                     detail: $"Outbox row {id} was already sent again automatically as outbox row {again}; resending it too would send the customer the message twice.");
         }

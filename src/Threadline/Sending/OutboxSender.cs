@@ -360,7 +360,7 @@ public sealed class OutboxSender(
             "x.last_inbound_at AS LastInboundAt, " +
             "COALESCE((SELECT v.window_from_ad FROM conversations v WHERE v.contact_id = c.id ORDER BY v.last_message_at DESC, v.id DESC LIMIT 1), FALSE) AS WindowFromAd, " +
             $"c.name AS Name FROM contacts c LEFT JOIN contact_context x ON x.contact_id = c.id WHERE {db.Dialect.InList("c.id", "ids")}",
-            new { ids }, cancellationToken: ct));
+            new { ids = db.Dialect.List(ids) }, cancellationToken: ct));
         return facts.ToDictionary(f => f.ContactId);
     }
 
