@@ -15,6 +15,15 @@ public sealed class StorageOptions
     /// <summary>ADO.NET connection string. For SQLite, when empty: <c>Data Source=./data/threadline.db</c>.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// SQLite: while the server runs, a background checkpointer copies the main store's write-ahead log into the database
+    /// file and has it start over once it holds this many pages (4 KiB each). Connections' own automatic checkpoint, which
+    /// would do that work inside a commit, only steps in at four times this size.
+    /// </summary>
+    /// <value>The default value is 8,192 pages (32 MiB).</value>
+    [Range(256, 1_048_576)]
+    public int WalCheckpointPages { get; set; } = 8192;
+
     public StorageProvider ProviderKind =>
         Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? StorageProvider.Postgres : StorageProvider.Sqlite;
 }

@@ -64,6 +64,8 @@ public partial class Program
         builder.Services.AddSingleton<ConversationSteps>();
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService<InboxWriterService>();
+        builder.Services.AddSingleton<WalCheckpointer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         builder.Services.AddSingleton<InboxWorker>();
         builder.Services.AddSingleton<OutboxStore>();
         builder.Services.AddSingleton<Threadline.Store.FollowUps.FollowUpStore>();

@@ -1,0 +1,84 @@
+using System.Data.Common;
+using Dapper;
+using Threadline.Store;
+
+namespace Threadline.Workers;
+
+/// <summary>What one checkpoint pass saw and did (pages of the main store's write-ahead log).</summary>
+/// <param name="LogPages">Pages in the log when the pass ended.</param>
+/// <param name="CopiedPages">Of those, pages copied into the database file (all of them when the pass caught up).</param>
+/// <param name="StartOver">True when the log was full enough that the pass held the write turn so that the next write starts it over.</param>
+public sealed record CheckpointPass(long LogPages, long CopiedPages, bool StartOver);
+
+/// <summary>
+/// SQLite only: keeps the main store's write-ahead log short without making any commit wait for it. SQLite's own
+/// automatic checkpoint copies the log into the database file inside the commit that takes the log past 1,000 pages;
+/// the inbox worker's batches touch pages all over a large store, so that copy (plus its two fsyncs) was a third of the
+/// worker's time, on the worker's thread. Here the copy runs on its own connection every 50 ms (a PASSIVE checkpoint:
+/// it never waits for readers or writers and never blocks them). Once the log holds
+/// <see cref="StorageOptions.WalCheckpointPages"/>, one more pass runs while holding the store's write turn, so that
+/// everything is copied when the next write transaction begins, and SQLite starts the log over from its beginning
+/// instead of growing the file. PostgreSQL checkpoints on its own.
+/// </summary>
+public sealed class WalCheckpointer(Database db, TimeProvider clock, ILogger<WalCheckpointer> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Before the workers open their connections: from now on they leave checkpoints to this service.
+        if (db.Provider == StorageProvider.Sqlite) db.UseBackgroundCheckpoints();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (db.Provider != StorageProvider.Sqlite) return;
+        var backoff = TimeSpan.Zero;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PassAsync(stoppingToken);
+                backoff = TimeSpan.Zero;
+                await Task.Delay(Interval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // A failed checkpoint loses nothing (the log still holds every commit); commits checkpoint for themselves
+                // again once the log passes the safety-net size. Keep trying, slower.
+                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                logger.LogWarning(ex, "Checkpointing the SQLite write-ahead log failed; retrying in {Backoff}", backoff);
+                await Task.Delay(backoff, clock, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>One pass: copy what the log holds into the database file; once the log is full enough, have it start over.</summary>
+    public async Task<CheckpointPass> PassAsync(CancellationToken ct)
+    {
+        // derivedDataOnly: synchronous=NORMAL, under which a checkpoint syncs the log before copying and the database after.
+        await using var c = await db.OpenAsync(derivedDataOnly: true, ct);
+        var (log, copied) = await CheckpointAsync(c, ct);
+        if (log < db.WalCheckpointPages) return new CheckpointPass(log, copied, false);
+
+        // Copy what the last commits added while no writer can add more: the next write transaction then finds the whole
+        // log in the database file and starts it over (as long as no reader still reads from it; else a later pass does).
+        using (await db.WriteTurnAsync(ct))
+            (log, copied) = await CheckpointAsync(c, ct);
+        logger.LogDebug("Write-ahead log at {Pages} pages, {Copied} copied: the next write starts it over", log, copied);
+        return new CheckpointPass(log, copied, true);
+    }
+
+    private static async Task<(long Log, long Copied)> CheckpointAsync(DbConnection c, CancellationToken ct)
+    {
+        // Returns (busy, pages in the log, pages copied); -1, -1 when the store is not in WAL mode.
+        var (_, log, copied) = await c.QuerySingleAsync<(long Busy, long Log, long Copied)>(
+            new CommandDefinition("PRAGMA wal_checkpoint(PASSIVE)", cancellationToken: ct));
+        return (Math.Max(0, log), Math.Max(0, copied));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Threadline.IntegrationTests.Infrastructure;
+using Threadline.Store;
+using Threadline.Workers;
+
+namespace Threadline.IntegrationTests.Capture;
+
+/// <summary>
+/// The SQLite write-ahead log is copied into the database by the background checkpointer, not inside commits, and
+/// starts over once full; nothing is lost on the way. Real SQLite files (PostgreSQL checkpoints on its own: there the
+/// checkpointer does nothing, which is tested too).
+/// </summary>
+public sealed class WalCheckpointerTests : IAsyncLifetime
+{
+    private const int Pages = 256;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
+    private Database _db = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _db = new Database(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(_directory, "threadline.db")}", WalCheckpointPages = Pages });
+        await using var c = await _db.OpenAsync();
+        await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
+    }
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    private WalCheckpointer Checkpointer() => new(_db, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
+
+    private string WalFile => Path.Combine(_directory, "threadline.db-wal");
+
+    /// <summary>Writes <paramref name="rows"/> rows of 4 KiB each in transactions of 16 (about a page each).</summary>
+    private async Task WriteAsync(int first, int rows)
+    {
+        await using var c = await _db.OpenAsync(derivedDataOnly: true);
+        for (int start = first; start < first + rows; start += 16)
+        {
+            await using DbTransaction tx = await c.BeginTransactionAsync();
+            for (int i = start; i < Math.Min(start + 16, first + rows); i++)
+                await c.ExecuteAsync("INSERT INTO blobs (id, body) VALUES (@i, @body)", new { i, body = new byte[4000] }, tx);
+            await tx.CommitAsync();
+        }
+    }
+
+    private async Task<long> AutoCheckpointAsync()
+    {
+        await using var c = await _db.OpenAsync();
+        return await c.QuerySingleAsync<long>("PRAGMA wal_autocheckpoint");
+    }
+
+    [Fact]
+    public async Task Without_the_checkpointer_connections_checkpoint_as_SQLite_does_by_default()
+    {
+        // The CLI's own commands run without the server's services: SQLite's default applies.
+        Assert.False(_db.BackgroundCheckpoints);
+        Assert.Equal(1000, await AutoCheckpointAsync());
+    }
+
+    [Fact]
+    public async Task Commits_leave_the_log_to_the_checkpointer_which_copies_it_and_has_it_start_over_once_full()
+    {
+        _db.UseBackgroundCheckpoints(); // what starting the checkpointer does; its passes are run one by one here
+        Assert.True(_db.BackgroundCheckpoints);
+        Assert.Equal(4 * Pages, await AutoCheckpointAsync());
+
+        var checkpointer = Checkpointer();
+        // Below the threshold: everything is copied, the log keeps growing (no write was made to wait).
+        await WriteAsync(0, 100);
+        var small = await checkpointer.PassAsync(CancellationToken.None);
+        Assert.False(small.StartOver);
+        Assert.InRange(small.LogPages, 100, Pages - 1);
+        Assert.Equal(small.LogPages, small.CopiedPages);
+
+        // Past it: the pass catches up under the write turn...
+        await WriteAsync(100, 300);
+        var full = await checkpointer.PassAsync(CancellationToken.None);
+        Assert.True(full.StartOver);
+        Assert.True(full.LogPages >= Pages, $"log {full.LogPages}");
+        Assert.Equal(full.LogPages, full.CopiedPages);
+        long walBytes = new FileInfo(WalFile).Length;
+
+        // ...so the next write starts the log over from its beginning: the log is short again and the file did not grow.
+        await WriteAsync(400, 16);
+        var after = await checkpointer.PassAsync(CancellationToken.None);
+        Assert.False(after.StartOver);
+        Assert.InRange(after.LogPages, 1, 40);
+        Assert.True(new FileInfo(WalFile).Length <= walBytes, "the log file grew instead of starting over");
+
+        // Nothing was lost on the way, also for a connection that reads the database file alone.
+        await using var c = await _db.OpenAsync();
+        Assert.Equal(416, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM blobs"));
+        Assert.Equal(Enumerable.Range(0, 416).Select(i => (long)i), await c.QueryAsync<long>("SELECT id FROM blobs ORDER BY id"));
+    }
+
+    [Fact]
+    public async Task A_reader_on_an_old_snapshot_is_never_blocked_and_the_log_starts_over_after_it_finished()
+    {
+        _db.UseBackgroundCheckpoints();
+        var checkpointer = Checkpointer();
+        await WriteAsync(0, 64);
+
+        // A reader holds a snapshot that needs the log while more is written.
+        await using var reader = await _db.OpenAsync();
+        await using var snapshot = ((Microsoft.Data.Sqlite.SqliteConnection)reader).BeginTransaction(deferred: true);
+        Assert.Equal(64, await reader.QuerySingleAsync<long>("SELECT COUNT(*) FROM blobs", transaction: snapshot));
+        await WriteAsync(64, 400);
+
+        var pass = await checkpointer.PassAsync(CancellationToken.None);
+        Assert.True(pass.StartOver);
+        Assert.True(pass.CopiedPages < pass.LogPages, "pages the reader may still need must stay in the log"); // PASSIVE: copied what it could, waited for no one
+        Assert.Equal(64, await reader.QuerySingleAsync<long>("SELECT COUNT(*) FROM blobs", transaction: snapshot));
+        await snapshot.CommitAsync();
+
+        // The reader is gone: the next passes catch up, and the log starts over.
+        await checkpointer.PassAsync(CancellationToken.None);
+        await WriteAsync(464, 16);
+        var after = await checkpointer.PassAsync(CancellationToken.None);
+        Assert.InRange(after.LogPages, 1, 40);
+        await using var c = await _db.OpenAsync();
+        Assert.Equal(480, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM blobs"));
+    }
+
+    [Fact]
+    public async Task Starting_the_checkpointer_marks_the_store_before_the_workers_open_connections()
+    {
+        var checkpointer = Checkpointer();
+        await checkpointer.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.True(_db.BackgroundCheckpoints);
+            Assert.Equal(4 * Pages, await AutoCheckpointAsync());
+        }
+        finally
+        {
+            await checkpointer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_the_checkpointer_stays_out_of_the_way()
+    {
+        var settings = await TestDatabases.CreateAsync(StoreKind.Postgres, _directory);
+        var db = new Database(new StorageOptions { Provider = "postgres", ConnectionString = settings["Storage:ConnectionString"] });
+        var checkpointer = new WalCheckpointer(db, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
+        await checkpointer.StartAsync(CancellationToken.None);
+        await checkpointer.StopAsync(CancellationToken.None);
+        Assert.False(db.BackgroundCheckpoints);
+    }
+}
