@@ -25,22 +25,15 @@ public static class BulkInsert
         if (rows.Count == 0) return inserted;
         if (dialect.Provider == StorageProvider.Sqlite)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
             int width = values(rows[0]).Length;
-            command.CommandText = $"{insert} VALUES ({string.Join(", ", Enumerable.Range(0, width).Select(i => "@p" + i))}) {conflict}";
-            var parameters = Enumerable.Range(0, width).Select(i =>
-            {
-                var p = command.CreateParameter();
-                p.ParameterName = "@p" + i;
-                command.Parameters.Add(p);
-                return p;
-            }).ToArray();
+            // Prepared once, bound by position (see SqliteStatement), inside the caller's transaction on the same connection.
+            using var statement = new SqliteStatement((Microsoft.Data.Sqlite.SqliteConnection)connection,
+                $"{insert} VALUES ({string.Join(", ", Enumerable.Range(0, width).Select(i => "@p" + i))}) {conflict}",
+                Enumerable.Range(0, width).Select(i => "@p" + i).ToArray());
             foreach (var row in rows)
             {
-                object?[] v = values(row);
-                for (int i = 0; i < width; i++) parameters[i].Value = v[i] ?? DBNull.Value;
-                if (await command.ExecuteNonQueryAsync(ct) == 1) inserted.Add(row);
+                ct.ThrowIfCancellationRequested();
+                if (statement.Execute(values(row)) == 1) inserted.Add(row);
             }
             return inserted;
         }

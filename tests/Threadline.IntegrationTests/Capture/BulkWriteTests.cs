@@ -1,0 +1,129 @@
+using System.Data.Common;
+using Dapper;
+using Threadline.IntegrationTests.Infrastructure;
+using Threadline.Store;
+
+namespace Threadline.IntegrationTests.Capture;
+
+/// <summary>
+/// The pipeline's per-row writers (<see cref="BulkInsert"/>, <see cref="StatementBatch"/>) store every kind of value
+/// exactly as a plain parameterised command does, report what they changed, and fail loudly on a broken constraint.
+/// On SQLite they bind by position on the connection's own handle; these tests hold them to Microsoft.Data.Sqlite's results.
+/// </summary>
+public sealed class BulkWriteTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    private async Task<Database> StoreAsync(StoreKind kind)
+    {
+        var settings = await TestDatabases.CreateAsync(kind, _directory);
+        var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
+        await using var c = await db.OpenAsync();
+        await c.ExecuteAsync(
+            "CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT, i INTEGER, b BOOLEAN, d DOUBLE PRECISION, m NUMERIC(18,2), s TEXT, blob " +
+            (kind == StoreKind.Postgres ? "BYTEA" : "BLOB") + ")");
+        return db;
+    }
+
+    private sealed record Row(string K, long? N, int I, bool B, double D, decimal M, string? S, byte[]? Blob);
+
+    private static readonly Row[] Rows =
+    [
+        new("a", 9_007_199_254_740_993, -7, true, 1.5, 12.34m, "plain", [1, 2, 3]),
+        new("b", null, 0, false, -0.25, 0m, "ünïcödé 👍 'quotes' \"and\" \\ backslash", []),
+        new("c", long.MinValue, int.MaxValue, true, 1e300, -99.99m, "", null),
+        new("d", 42, 1, false, 2.5, 1m, null, new byte[5000]),
+    ];
+
+    private static object?[] Values(Row r) => [r.K, r.N, r.I, r.B, r.D, r.M, r.S, r.Blob];
+
+    /// <summary>The rows as stored (the decimal column is compared by the SQLite storage check below: SQLite's NUMERIC affinity keeps 1.00 as 1).</summary>
+    private static async Task<List<Row>> ReadAsync(DbConnection c) =>
+        (await c.QueryAsync<(string K, long? N, long I, bool B, double D, string? S, byte[]? Blob)>("SELECT k, n, i, b, d, s, blob FROM t ORDER BY k"))
+        .Select(r => new Row(r.K, r.N, (int)r.I, r.B, r.D, 0, r.S, r.Blob)).ToList();
+
+    [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
+    public async Task Rows_written_in_bulk_read_back_exactly_as_written_and_repeats_are_reported_as_not_inserted(StoreKind kind)
+    {
+        var db = await StoreAsync(kind);
+        await using var c = await db.OpenAsync();
+        await using (var tx = await c.BeginTransactionAsync())
+        {
+            var inserted = await BulkInsert.ExecuteAsync(db.Dialect, c, tx, "INSERT INTO t (k, n, i, b, d, m, s, blob)", "ON CONFLICT (k) DO NOTHING", "k",
+                Rows.Concat([Rows[0] with { S = "a repeat is not stored" }]).ToList(), Values, r => r.K, CancellationToken.None);
+            Assert.Equal(Rows, inserted, RowComparer.Instance);
+            await tx.CommitAsync();
+        }
+        Assert.Equal(Rows, await ReadAsync(c), RowComparer.Instance);
+
+        if (kind == StoreKind.Sqlite)
+        {
+            // The storage classes are those Microsoft.Data.Sqlite gives the same values through a plain command.
+            await c.ExecuteAsync("CREATE TABLE u AS SELECT * FROM t WHERE 0");
+            foreach (var r in Rows)
+                await c.ExecuteAsync("INSERT INTO u (k, n, i, b, d, m, s, blob) VALUES (@K, @N, @I, @B, @D, @M, @S, @Blob)", r);
+            const string types = "SELECT k, typeof(n), typeof(i), typeof(b), typeof(d), typeof(m), typeof(s), typeof(blob), quote(n), quote(i), quote(b), quote(d), quote(m), quote(s), quote(blob) FROM {0} ORDER BY k";
+            Assert.Equal((await c.QueryAsync(string.Format(types, "u"))).Select(x => string.Join('|', ((IDictionary<string, object>)x).Values)),
+                (await c.QueryAsync(string.Format(types, "t"))).Select(x => string.Join('|', ((IDictionary<string, object>)x).Values)));
+        }
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
+    public async Task A_statement_per_row_counts_the_rows_it_changed(StoreKind kind)
+    {
+        var db = await StoreAsync(kind);
+        await using var c = await db.OpenAsync();
+        await using var tx = await c.BeginTransactionAsync();
+        await BulkInsert.ExecuteAsync(db.Dialect, c, tx, "INSERT INTO t (k, n, i, b, d, m, s, blob)", "ON CONFLICT (k) DO NOTHING", "k",
+            Rows, Values, r => r.K, CancellationToken.None);
+        int changed = await StatementBatch.ExecuteAsync(c, tx, "UPDATE t SET s = @s, n = @n WHERE k = @k", ["s", "n", "k"],
+            new[] { ("a", "changed", 1L), ("missing", "nothing", 2L), ("d", "also changed", 3L) }, r => [r.Item2, r.Item3, r.Item1], CancellationToken.None);
+        Assert.Equal(2, changed);
+        await tx.CommitAsync();
+        var rows = await ReadAsync(c);
+        Assert.Equal(("changed", 1L), (rows[0].S, rows[0].N));
+        Assert.Equal(("also changed", 3L), (rows[3].S, rows[3].N));
+        Assert.Equal(Rows[1], rows[1], RowComparer.Instance);
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
+    public async Task A_broken_constraint_fails_the_write_and_the_transaction_keeps_nothing_of_it(StoreKind kind)
+    {
+        var db = await StoreAsync(kind);
+        await using var c = await db.OpenAsync();
+        await using (var tx = await c.BeginTransactionAsync())
+        {
+            var failure = await Assert.ThrowsAnyAsync<DbException>(() => StatementBatch.ExecuteAsync(c, tx,
+                "INSERT INTO t (k, n) VALUES (@k, @n)", ["k", "n"], new[] { ("x", 1L), ("x", 2L) }, r => [r.Item1, r.Item2], CancellationToken.None));
+            Assert.Contains("t.k", failure.Message.Replace("\"", "").Replace("t_pkey", "t.k"), StringComparison.OrdinalIgnoreCase);
+            await tx.RollbackAsync();
+        }
+        Assert.Empty(await ReadAsync(c));
+        // The connection is still usable afterwards (the statement was reset and released).
+        await using var again = await c.BeginTransactionAsync();
+        await StatementBatch.ExecuteAsync(c, again, "INSERT INTO t (k, n) VALUES (@k, @n)", ["k", "n"], new[] { ("y", 1L) }, r => [r.Item1, r.Item2], CancellationToken.None);
+        await again.CommitAsync();
+        Assert.Single(await ReadAsync(c));
+    }
+
+    private sealed class RowComparer : IEqualityComparer<Row>
+    {
+        public static readonly RowComparer Instance = new();
+        public bool Equals(Row? x, Row? y) => x is not null && y is not null && x with { Blob = null, M = 0 } == y with { Blob = null, M = 0 }
+            && (x.Blob is null ? y.Blob is null : y.Blob is not null && x.Blob.AsSpan().SequenceEqual(y.Blob));
+        public int GetHashCode(Row r) => r.K.GetHashCode();
+    }
+}
