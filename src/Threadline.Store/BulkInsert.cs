@@ -71,4 +71,47 @@ public static class BulkInsert
         }
         return inserted;
     }
+
+    /// <summary>
+    /// Inserts rows one at a time and returns the id each got (the table's <c>id</c> column), in the order given: a
+    /// statement prepared once on SQLite (the rowid SQLite assigned), one round trip per row with <c>RETURNING id</c> on PostgreSQL.
+    /// </summary>
+    /// <param name="insert">"INSERT INTO table (col, …)"</param>
+    public static async Task<List<long>> ReturningIdsAsync<T>(DbConnection connection, DbTransaction tx, string insert, IReadOnlyList<T> rows,
+        Func<T, object?[]> values, CancellationToken ct)
+    {
+        var ids = new List<long>(rows.Count);
+        if (rows.Count == 0) return ids;
+        string[] names = Enumerable.Range(0, values(rows[0]).Length).Select(i => "@p" + i).ToArray();
+        string sql = $"{insert} VALUES ({string.Join(", ", names)})";
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            using var statement = new SqliteStatement(sqlite, sql, names);
+            foreach (var row in rows)
+            {
+                ct.ThrowIfCancellationRequested();
+                statement.Execute(values(row));
+                ids.Add(statement.LastInsertRowId);
+            }
+            return ids;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql + " RETURNING id";
+        var parameters = names.Select(name =>
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            command.Parameters.Add(p);
+            return p;
+        }).ToArray();
+        foreach (var row in rows)
+        {
+            object?[] v = values(row);
+            for (int i = 0; i < parameters.Length; i++) parameters[i].Value = v[i] ?? DBNull.Value;
+            ids.Add(Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return ids;
+    }
 }

@@ -47,6 +47,9 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
+    /// <summary>The rowid of the row the last successful INSERT on this connection added.</summary>
+    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);
+
     private void Bind(int index, object? value)
     {
         int rc = value switch

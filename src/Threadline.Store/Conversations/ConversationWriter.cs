@@ -51,11 +51,11 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
         long Real(long id) => id < 0 ? ids[id] : id;
 
         // New conversations in the order they were opened (-1 first), so that a larger id is always a newer conversation.
-        foreach (var conv in batch.Conversations.Where(x => x.Id < 0).OrderByDescending(x => x.Id))
-            ids[conv.Id] = await c.QuerySingleAsync<long>(new CommandDefinition(
-                "INSERT INTO conversations (contact_id, state, opened_at, last_message_at, last_from, message_count, pending_intents, pending_cues, updated_at) " +
-                "VALUES (@ContactId, 'waiting_on_us', @opened, @opened, 'contact', 0, '', '', @now) RETURNING id",
-                new { conv.ContactId, opened = Ms.Of(conv.OpenedAt), now = nowMs }, tx, cancellationToken: ct));
+        var opened = batch.Conversations.Where(x => x.Id < 0).OrderByDescending(x => x.Id).ToList();
+        var newIds = await BulkInsert.ReturningIdsAsync(c, tx,
+            "INSERT INTO conversations (contact_id, state, opened_at, last_message_at, last_from, message_count, pending_intents, pending_cues, updated_at)",
+            opened, conv => [conv.ContactId, "waiting_on_us", Ms.Of(conv.OpenedAt), Ms.Of(conv.OpenedAt), "contact", 0, "", "", nowMs], ct);
+        for (int i = 0; i < opened.Count; i++) ids[opened[i].Id] = newIds[i];
         // One prepared statement (SQLite) or one round trip (PostgreSQL) for all updates: re-preparing a 25-column
         // UPDATE per conversation was a third of the conversation steps' cost.
         await StatementBatch.ExecuteAsync(c, tx,

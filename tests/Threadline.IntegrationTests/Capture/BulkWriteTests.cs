@@ -119,6 +119,21 @@ public sealed class BulkWriteTests : IAsyncLifetime
         Assert.Single(await ReadAsync(c));
     }
 
+    [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
+    public async Task Rows_inserted_one_by_one_return_their_ids_in_the_order_given(StoreKind kind)
+    {
+        var db = await StoreAsync(kind);
+        await using var c = await db.OpenAsync();
+        await c.ExecuteAsync($"CREATE TABLE g (id {db.Dialect.IdColumn}, name TEXT NOT NULL)");
+        await using var tx = await c.BeginTransactionAsync();
+        var names = new[] { "first", "second", "third" };
+        var ids = await BulkInsert.ReturningIdsAsync(c, tx, "INSERT INTO g (name)", names, n => [n], CancellationToken.None);
+        await tx.CommitAsync();
+        Assert.Equal(3, ids.Distinct().Count());
+        foreach (var (id, name) in ids.Zip(names))
+            Assert.Equal(name, await c.QuerySingleAsync<string>("SELECT name FROM g WHERE id = @id", new { id }));
+    }
+
     private sealed class RowComparer : IEqualityComparer<Row>
     {
         public static readonly RowComparer Instance = new();
