@@ -40,7 +40,7 @@ public sealed class SqlDialect
     public ListParameter List<T>(IEnumerable<T> values)
     {
         var array = values as T[] ?? values.ToArray();
-        return Provider == StorageProvider.Postgres ? new ListParameter(array, null) : new ListParameter(JsonSerializer.Serialize(array, ListJson.Options), DbType.String);
+        return Provider == StorageProvider.Postgres ? new ListParameter(array, null) : new ListParameter(JsonSerializer.Serialize(array, ListJsonOptions), DbType.String);
     }
 
     /// <summary>A list as one parameter; Dapper adds it as is instead of expanding it into one parameter per element.</summary>
@@ -56,11 +56,8 @@ public sealed class SqlDialect
         }
     }
 
-    private static class ListJson
-    {
-        // Plain JSON, no HTML-safe escaping of the values: json_each decodes every escape anyway.
-        public static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    }
+    // Plain JSON, no HTML-safe escaping of the values: json_each decodes every escape anyway.
+    private static readonly JsonSerializerOptions ListJsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static SqlDialect For(StorageProvider provider) => provider == StorageProvider.Postgres ? Postgres : Sqlite;
 

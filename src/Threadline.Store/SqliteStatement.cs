@@ -38,7 +38,7 @@ internal sealed class SqliteStatement : IDisposable
         {
             for (int i = 0; i < values.Length; i++) Bind(_index[i], values[i]);
             int rc = raw.sqlite3_step(_statement);
-            if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(raw.sqlite3_reset(_statement) is var reset && reset != raw.SQLITE_OK ? reset : rc);
+            if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc); // prepare_v2: step returns the error itself
             return raw.sqlite3_changes(_db);
         }
         finally

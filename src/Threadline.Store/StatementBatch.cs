@@ -33,36 +33,14 @@ public static class StatementBatch
             return await batch.ExecuteNonQueryAsync(ct);
         }
 
-        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
-        {
-            // Prepared once, bound by position: see SqliteStatement.
-            using var statement = new SqliteStatement(sqlite, sql, parameterNames);
-            int changed = 0;
-            foreach (var row in rows)
-            {
-                ct.ThrowIfCancellationRequested();
-                changed += statement.Execute(values(row));
-            }
-            return changed;
-        }
-
-        await using var single = connection.CreateCommand();
-        single.Transaction = tx;
-        single.CommandText = sql;
-        var parameters = parameterNames.Select(name =>
-        {
-            var p = single.CreateParameter();
-            p.ParameterName = name.StartsWith('@') ? name : "@" + name;
-            single.Parameters.Add(p);
-            return p;
-        }).ToArray();
-        int affected = 0;
+        // SQLite: prepared once, bound by position (see SqliteStatement).
+        using var statement = new SqliteStatement((Microsoft.Data.Sqlite.SqliteConnection)connection, sql, parameterNames);
+        int changed = 0;
         foreach (var row in rows)
         {
-            object?[] v = values(row);
-            for (int i = 0; i < parameters.Length; i++) parameters[i].Value = v[i] ?? DBNull.Value;
-            affected += await single.ExecuteNonQueryAsync(ct);
+            ct.ThrowIfCancellationRequested();
+            changed += statement.Execute(values(row));
         }
-        return affected;
+        return changed;
     }
 }
