@@ -18,7 +18,7 @@ public sealed record ContextStep(ContactHistory History, Conversation Conversati
 public static class ContextStage
 {
     /// <param name="current">The contact's latest conversation, if any.</param>
-    /// <param name="quoted">The conversation of the message this one quotes, when it is another one than <paramref name="current"/>.</param>
+    /// <param name="quoted">The conversation of the message this one quotes (possibly <paramref name="current"/> itself): a reply always joins it, reopening it when closed.</param>
     /// <param name="understanding">How the rules read an inbound message; null for our own messages.</param>
     /// <param name="newId">Gives the id of a conversation this message opens.</param>
     public static ContextStep Apply(ContactHistory history, Conversation? current, Conversation? quoted, ThreadMessage message,
@@ -46,7 +46,8 @@ public static class ContextStage
         if (idle > gap)
             return (Conversation.Open(newId(), current.ContactId, m.At),
                 new Threading(true, $"{Describe(idle)} since the last message, more than the {Describe(gap)} gap"),
-                current with { Outcome = Outcomes.Of(current) });
+                // It ended: closed, so that it no longer counts as open (an agent's load) or waits for anyone.
+                current with { State = ConversationState.Closed, ClosedAt = m.At, Outcome = Outcomes.Of(current) });
         return (current, new Threading(false, "continues the open conversation"), null);
     }
 

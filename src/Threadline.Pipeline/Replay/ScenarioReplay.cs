@@ -24,7 +24,7 @@ public static class ScenarioReplay
         long nextId = 1;
         foreach (var m in scenario.Messages.Where(m => m.At <= scenario.Now))
         {
-            var quoted = m.QuotedId is { } q && byMessage.TryGetValue(q, out var qc) && qc.Id != current?.Id ? qc : null;
+            var quoted = m.QuotedId is { } q && byMessage.TryGetValue(q, out var qc) ? (qc.Id == current?.Id ? current : qc) : null;
             var (step, _) = pipeline.Apply(history, current, quoted, m, scenario.Contact, () => nextId++);
             history = step.History;
             current = step.Conversation;

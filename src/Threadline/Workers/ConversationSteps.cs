@@ -156,8 +156,10 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
                 // Only this contact's own conversations: a quoted id that belongs to someone else is ignored.
                 long? quotedId = inBatch.TryGetValue(q, out long id) && conversations.TryGetValue(id, out var bc) && bc.ContactId == contactId ? id
                     : state.Quoted.TryGetValue(q, out var qc) && qc.ContactId == contactId ? qc.Id : null;
-                if (quotedId is { } qid && qid != current?.Id)
-                    quoted = conversations.GetValueOrDefault(qid) ?? state.Quoted.Values.First(x => x.Id == qid);
+                // A reply joins the quoted message's conversation even when that is the latest one and it was closed or
+                // has been quiet for longer than the gap.
+                if (quotedId is { } qid)
+                    quoted = qid == current?.Id ? current : conversations.GetValueOrDefault(qid) ?? state.Quoted.Values.First(x => x.Id == qid);
             }
 
             var (step, understanding) = pipeline.Apply(history, current, quoted, m, profile, () => nextId--);
@@ -220,8 +222,13 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
             conversations[conversation.Id] = conversation;
             DecisionTimed?.Invoke(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
-        state.Agents.Clear();
-        state.Agents.AddRange(agents);
+        // The loads as this batch left them, for the next batch. (While nothing was reassigned, agents is state.Agents
+        // itself: clearing it first emptied both, and the next second's batches routed as if there were no agents.)
+        if (!ReferenceEquals(agents, state.Agents))
+        {
+            state.Agents.Clear();
+            state.Agents.AddRange(agents);
+        }
         return new ConversationBatch(conversations.Values, latestDecision, messages, decided,
             items.Select(i => i.ContactId).Distinct().Select(id => state.Histories[id]).ToList(), optOuts)
         {

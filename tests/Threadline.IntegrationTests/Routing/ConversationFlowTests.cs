@@ -199,6 +199,77 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AgentLoad_CountsOpenConversations_ThroughAssignCloseReopenByReplyAndGap()
+    {
+        async Task<long> LoadAsync(string agent) =>
+            (await GetAsync("/api/v1/agents")).EnumerateArray().Single(a => a.GetProperty("id").GetString() == agent).GetProperty("openConversations").GetInt64();
+        async Task<(string State, string? Assignee, long? ClosedAt)[]> RowsAsync()
+        {
+            await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
+            return (await c.QueryAsync<(string, string?, long?)>("SELECT state, assignee, closed_at FROM conversations ORDER BY id")).ToArray();
+        }
+
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.l1", T0, "Wann können wir einen Termin vereinbaren?"));
+        await _host.PostWebhookAsync(Payloads.Text("4917099999999", "wamid.l2", T0 + 5, "Was kostet die Pumpe P3?"));
+        await _host.WaitForProcessingAsync();
+        Assert.Equal(2, await LoadAsync("anna"));   // the only German speaker: a new conversation is inserted with its assignee
+        Assert.Equal(0, await LoadAsync("ben"));
+        Assert.All(await RowsAsync(), r => Assert.Equal(("waiting_on_us", "anna", (long?)null), r));
+
+        // The state flips with every message (only assignee and closed_at decide the load): still 2.
+        await _host.PostWebhookAsync(Payloads.Echo(Jonas, "wamid.l3", T0 + 60, "Gerne, Dienstag 10 Uhr?"));
+        await _host.WaitForProcessingAsync();
+        Assert.Equal(2, await LoadAsync("anna"));
+
+        long first = (await ConversationsAsync()).Single(x => x.GetProperty("state").GetString() == "waiting_on_them").GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Api.PostAsync($"/api/v1/conversations/{first}/close", null)).StatusCode);
+        Assert.Equal(1, await LoadAsync("anna"));
+        Assert.Contains(await RowsAsync(), r => r.State == "closed" && r.ClosedAt is not null);
+
+        // A reply to our message in the closed conversation reopens it: open again, closed_at cleared, counted again.
+        await _host.PostWebhookAsync(Payloads.Inbound(Jonas, Payloads.TextMessage(Jonas, "wamid.l4", T0 + 120, "Dienstag passt nicht, Mittwoch?", replyTo: "wamid.l3")));
+        await _host.WaitForProcessingAsync();
+        Assert.Equal(2, await LoadAsync("anna"));
+        Assert.All(await RowsAsync(), r => Assert.Equal((r.State == "closed", r.ClosedAt is not null), (false, false)));
+        Assert.Equal(2, (await RowsAsync()).Length);
+        var reopened = await GetAsync($"/api/v1/conversations/{first}");
+        Assert.Equal("replies to a message of this conversation",
+            reopened.GetProperty("decisions").EnumerateArray().Last().GetProperty("context").GetProperty("threading").GetString());
+
+        // Weeks later, a reply quoting that conversation still joins it (a reply always joins the quoted conversation);
+        // a message that quotes nothing opens a new one.
+        await _host.PostWebhookAsync(Payloads.Inbound(Jonas, Payloads.TextMessage(Jonas, "wamid.l5", T0 + 30 * 86400, "Zu Ihrem Vorschlag oben: ja", replyTo: "wamid.l3")));
+        await _host.WaitForProcessingAsync();
+        Assert.Equal(2, (await RowsAsync()).Length);
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.l6", T0 + 60 * 86400, "Neue Frage: liefern Sie auch nach Wien?"));
+        await _host.WaitForProcessingAsync();
+        Assert.Equal(3, (await RowsAsync()).Length);
+        Assert.Equal(2, await LoadAsync("anna"));   // the conversation the gap ended was closed with it: it no longer counts
+        var ended = (await ConversationsAsync()).Single(x => x.GetProperty("id").GetInt64() == first);
+        Assert.Equal(("closed", "unanswered"), (ended.GetProperty("state").GetString(), ended.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
+    public async Task ABatchThatAssignsNobody_LeavesTheAgentsForTheNextBatch()
+    {
+        // Agents' loads are cached for a second between batches; a batch in which no conversation changed hands once
+        // emptied that cache, so the next second's messages were routed as if no agents were configured.
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.n1", T0, "Was kostet die Pumpe P3?"));
+        await _host.WaitForProcessingAsync();
+        await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.n2", T0 + 30, "Und die P4?"));   // same conversation, same agent
+        await _host.WaitForProcessingAsync();
+        await _host.PostWebhookAsync(Payloads.Text("4917099999999", "wamid.n3", T0 + 60, "Haben Sie Ersatzteile für die P3?"));
+        await _host.WaitForProcessingAsync();
+
+        await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
+        var decided = (await c.QueryAsync<(string MessageId, string? Assignee, string Rule)>(
+            "SELECT message_id, assignee, rule FROM decisions ORDER BY message_id")).ToList();
+        Assert.Equal(["wamid.n1", "wamid.n2", "wamid.n3"], decided.Select(d => d.MessageId));
+        Assert.All(decided, d => Assert.Equal("anna", d.Assignee));
+        Assert.DoesNotContain(await c.QueryAsync<string>("SELECT reasons FROM decisions"), r => r.Contains("no agents are configured"));
+    }
+
+    [Fact]
     public async Task UnknownConversation_Is404ProblemDetails_AndBadStateIs400()
     {
         var response = await _host.Api.GetAsync("/api/v1/conversations/999999");

@@ -31,7 +31,23 @@ public class ContextStageTests
         Assert.NotEqual(steps[1].Conversation.Id, conversation.Id);
         Assert.Equal(2, history.Conversations);
         Assert.Equal(Outcomes.Answered, steps[2].Ended!.Outcome);
+        Assert.Equal((ConversationState.Closed, Utc("2026-03-09T09:31Z")), (steps[2].Ended!.State, steps[2].Ended!.ClosedAt));
         Assert.Equal(Outcomes.Answered, history.LastOutcome);
+    }
+
+    [Fact]
+    public void Apply_ReplyQuotingTheLatestConversationAfterTheGap_JoinsIt()
+    {
+        var (history, first, _) = Thread(P, Jonas,
+            In("2026-03-01T10:00Z", "Do you repair pumps too?"),
+            Out("2026-03-02T09:00Z", "Yes, we repair all models we sell."));
+        var (reply, _) = P.Apply(history, first, first,
+            In("2026-03-20T10:00Z", "Sorry for the late answer: can I bring mine on Friday?", quoted: "out-2026-03-02T09:00Z"), Jonas, () => 99);
+        Assert.False(reply.Threading.Opened);
+        Assert.Null(reply.Ended);
+        Assert.Equal(first.Id, reply.Conversation.Id);
+        Assert.Equal(1, reply.History.Conversations);
+        Assert.Equal(ConversationState.WaitingOnUs, reply.Conversation.State);
     }
 
     [Fact]
