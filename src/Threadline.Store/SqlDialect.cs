@@ -25,6 +25,9 @@ public sealed class SqlDialect
     /// <summary>Row lock for a read-then-write (PostgreSQL); SQLite's single writer needs none.</summary>
     public string ForUpdate => Provider == StorageProvider.Postgres ? " FOR UPDATE" : "";
 
+    /// <summary>"a differs from b", NULLs compared as values (SQLite's <c>IS NOT</c>; PostgreSQL's <c>IS DISTINCT FROM</c>).</summary>
+    public string Differs(string a, string b) => Provider == StorageProvider.Postgres ? $"{a} IS DISTINCT FROM {b}" : $"{a} IS NOT {b}";
+
     public string SkipLocked => Provider == StorageProvider.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
 
     /// <summary>

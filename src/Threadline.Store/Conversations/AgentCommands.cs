@@ -15,10 +15,10 @@ public sealed class AgentRow
     public string? TimeZone { get; init; }
     public long OpenConversations { get; init; }
 
-    /// <summary>Every agent with its load: conversations assigned to it that are not closed.</summary>
+    /// <summary>Every agent with its load: conversations assigned to it that are not closed (closed_at is set exactly when closed; migration 0007).</summary>
     internal const string Select =
         "SELECT a.id AS Id, a.name AS Name, a.languages AS Languages, a.away AS Away, a.working_days AS WorkingDays, a.work_open AS WorkOpen, " +
-        "a.work_close AS WorkClose, a.time_zone AS TimeZone, (SELECT COUNT(*) FROM conversations v WHERE v.assignee = a.id AND v.state <> 'closed') AS OpenConversations " +
+        "a.work_close AS WorkClose, a.time_zone AS TimeZone, (SELECT COUNT(*) FROM conversations v WHERE v.assignee = a.id AND v.closed_at IS NULL) AS OpenConversations " +
         "FROM agents a ORDER BY a.id";
 }
 

@@ -52,21 +52,25 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
 
         // New conversations in the order they were opened (-1 first), so that a larger id is always a newer conversation.
         var opened = batch.Conversations.Where(x => x.Id < 0).OrderByDescending(x => x.Id).ToList();
+        // A decision's assignee wins; a conversation without one keeps the agent who answered it.
+        string? Assignee(Conversation conv) => batch.LatestDecision.GetValueOrDefault(conv.Id)?.Assignee ?? conv.Assignee;
         var newIds = await BulkInsert.ReturningIdsAsync(c, tx,
-            "INSERT INTO conversations (contact_id, state, opened_at, last_message_at, last_from, message_count, pending_intents, pending_cues, updated_at)",
-            opened, conv => [conv.ContactId, "waiting_on_us", Ms.Of(conv.OpenedAt), Ms.Of(conv.OpenedAt), "contact", 0, "", "", nowMs], ct);
+            "INSERT INTO conversations (contact_id, state, opened_at, last_message_at, last_from, message_count, pending_intents, pending_cues, assignee, closed_at, updated_at)",
+            opened, conv => [conv.ContactId, "waiting_on_us", Ms.Of(conv.OpenedAt), Ms.Of(conv.OpenedAt), "contact", 0, "", "", Assignee(conv), Ms.Of(conv.ClosedAt), nowMs], ct);
         for (int i = 0; i < opened.Count; i++) ids[opened[i].Id] = newIds[i];
         // One prepared statement (SQLite) or one round trip (PostgreSQL) for all updates: re-preparing a 25-column
-        // UPDATE per conversation was a third of the conversation steps' cost.
+        // UPDATE per conversation was a third of the conversation steps' cost. The two indexed columns that rarely change
+        // (assignee, closed_at: the agents' load index) are set by a second statement, only where they differ, so that
+        // an ordinary message rewrites the conversation's row and no index page (migration 0007).
         await StatementBatch.ExecuteAsync(c, tx,
             "UPDATE conversations SET state = @state, last_message_at = @lastMessage, last_inbound_at = @lastIn, last_outbound_at = @lastOut, " +
             "last_from = @lastFrom, last_intent = @lastIntent, message_count = @count, pending_since = @pending, reply_owed_since = @owed, " +
             "pending_intents = @intents, pending_cues = @cues, language = @language, window_from_ad = @fromAd, snoozed_until = @snoozed, " +
-            "closed_at = @closed, assignee = @assignee, outcome = @outcome, last_outbound_text = @outText, " +
+            "outcome = @outcome, last_outbound_text = @outText, " +
             "needs_reply = COALESCE(@needsReply, needs_reply), urgency = COALESCE(@urgency, urgency), handler = COALESCE(@handler, handler), " +
             "respond_by = CASE WHEN @decided THEN @respondBy ELSE respond_by END, updated_at = @now WHERE id = @id",
             ["state", "lastMessage", "lastIn", "lastOut", "lastFrom", "lastIntent", "count", "pending", "owed", "intents", "cues", "language", "fromAd",
-                "snoozed", "closed", "assignee", "outcome", "outText", "needsReply", "urgency", "handler", "decided", "respondBy", "now", "id"],
+                "snoozed", "outcome", "outText", "needsReply", "urgency", "handler", "decided", "respondBy", "now", "id"],
             batch.Conversations, conv =>
             {
                 var d = batch.LatestDecision.GetValueOrDefault(conv.Id);
@@ -76,12 +80,14 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
                 [
                     conv.State.Name(), Ms.Of(conv.LastMessageAt), Ms.Of(conv.LastInboundAt), Ms.Of(conv.LastOutboundAt), conv.LastFrom.Name(), conv.LastIntent,
                     conv.MessageCount, Ms.Of(conv.PendingSince), Ms.Of(conv.ReplyOwedSince), string.Join(",", conv.PendingIntents), string.Join("|", conv.PendingCues),
-                    conv.Language, conv.WindowFromAd, Ms.Of(conv.SnoozedUntil), Ms.Of(conv.ClosedAt),
-                    // A decision's assignee wins; a conversation without one keeps the agent who answered it.
-                    d?.Assignee ?? conv.Assignee, conv.Outcome, conv.LastOutboundText,
+                    conv.Language, conv.WindowFromAd, Ms.Of(conv.SnoozedUntil), conv.Outcome, conv.LastOutboundText,
                     d?.NeedsReply ?? (answered ? false : null), d?.Urgency.Name(), d?.Handler.Name(), d is not null || answered, Ms.Of(d?.RespondBy), nowMs, Real(conv.Id),
                 ];
             }, ct);
+        await StatementBatch.ExecuteAsync(c, tx,
+            "UPDATE conversations SET assignee = @assignee, closed_at = @closed WHERE id = @id AND " +
+            $"({db.Dialect.Differs("assignee", "@assignee")} OR {db.Dialect.Differs("closed_at", "@closed")})",
+            ["assignee", "closed", "id"], batch.Conversations, conv => [Assignee(conv), Ms.Of(conv.ClosedAt), Real(conv.Id)], ct);
 
         await BulkInsert.ExecuteAsync(db.Dialect, c, tx,
             "INSERT INTO conversation_messages (message_id, conversation_id, contact_id, party, agent, type, text, at, intent, language, source, created_at)",

@@ -66,20 +66,27 @@ public static class BenchCommand
 
         var pipelineContacts = new Option<int>("--contacts") { Description = "Contacts with history in the store.", DefaultValueFactory = _ => 100_000 };
         var pipelineMessages = new Option<int>("--messages") { Description = "Messages through the full pipeline.", DefaultValueFactory = _ => 50_000 };
+        var pipelineWarmup = new Option<int>("--warmup")
+        {
+            Description = "Messages through the whole pipeline before anything is timed (0: measure a cold process, JIT tiering included).",
+            DefaultValueFactory = _ => 10_000,
+        };
         var pipeline = new Command("pipeline", "Capture → identity → context → routing → store on SQLite, N contacts with history, beside capture + identity alone.")
         {
-            pipelineContacts, pipelineMessages,
+            pipelineContacts, pipelineMessages, pipelineWarmup,
         };
         pipeline.SetAction(async (parse, ct) =>
         {
             AnsiConsole.MarkupLine($"[bold]threadline bench pipeline[/] on {Environment.ProcessorCount} cores");
-            var r = await new PipelineBenchmark(parse.GetValue(pipelineContacts), parse.GetValue(pipelineMessages), line => AnsiConsole.WriteLine(line)).RunAsync(ct);
+            var r = await new PipelineBenchmark(parse.GetValue(pipelineContacts), parse.GetValue(pipelineMessages), line => AnsiConsole.WriteLine(line),
+                Math.Max(0, parse.GetValue(pipelineWarmup))).RunAsync(ct);
             var table = new Table().Title($"Full pipeline ({Markup.Escape(r.Store)}, {r.Contacts:N0} contacts with history)").AddColumns("measure", "result", "target");
             table.AddRow($"{r.Messages:N0} messages, whole pipeline", $"{r.Rate:N0} messages/s ({r.Process.TotalSeconds:N1} s)", "≥ 5,000 messages/s");
             table.AddRow("baseline: capture + identity only", $"{r.CaptureOnlyRate:N0} messages/s (full = {r.Rate / r.CaptureOnlyRate:N2}× baseline)", "");
             table.AddRow("decision (context + routing) per message", $"p50 {r.DecisionP50.TotalMilliseconds:N3} ms, p99 {r.DecisionP99.TotalMilliseconds:N3} ms, max {r.DecisionMax.TotalMilliseconds:N1} ms", "p99 ≤ 2 ms");
             table.AddRow("batch time per message (claim → commit)", $"p50 {r.BatchP50.TotalMilliseconds:N3} ms, p99 {r.BatchP99.TotalMilliseconds:N3} ms", "");
             table.AddRow("decisions stored", $"{r.Decisions:N0}", $"= {r.Messages:N0}");
+            table.AddRow("… of them with an agent assigned", $"{r.Assigned:N0}", "");
             AnsiConsole.Write(table);
             return 0;
         });
