@@ -10,26 +10,11 @@ namespace Threadline.IntegrationTests.Capture;
 /// exactly as a plain parameterised command does, report what they changed, and fail loudly on a broken constraint.
 /// On SQLite they bind by position on the connection's own handle; these tests hold them to Microsoft.Data.Sqlite's results.
 /// </summary>
-public sealed class BulkWriteTests : IAsyncLifetime
+public sealed class BulkWriteTests : ScratchDirectory
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
-
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_directory);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
-
     private async Task<Database> StoreAsync(StoreKind kind)
     {
-        var settings = await TestDatabases.CreateAsync(kind, _directory);
+        var settings = await TestDatabases.CreateAsync(kind, Directory);
         var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
         await using var c = await db.OpenAsync();
         await c.ExecuteAsync(

@@ -12,30 +12,22 @@ namespace Threadline.IntegrationTests.Capture;
 /// starts over once full; nothing is lost on the way. Real SQLite files (PostgreSQL checkpoints on its own: there the
 /// checkpointer does nothing, which is tested too).
 /// </summary>
-public sealed class WalCheckpointerTests : IAsyncLifetime
+public sealed class WalCheckpointerTests : ScratchDirectory
 {
     private const int Pages = 256;
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
     private Database _db = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
-        _db = new Database(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(_directory, "threadline.db")}", WalCheckpointPages = Pages });
+        await base.InitializeAsync();
+        _db = new Database(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(Directory, "threadline.db")}", WalCheckpointPages = Pages });
         await using var c = await _db.OpenAsync();
         await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
     }
 
-    public Task DisposeAsync()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
-
     private WalCheckpointer Checkpointer() => new(_db, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
 
-    private string WalFile => Path.Combine(_directory, "threadline.db-wal");
+    private string WalFile => Path.Combine(Directory, "threadline.db-wal");
 
     /// <summary>Writes <paramref name="rows"/> rows of 4 KiB each in transactions of 16 (about a page each).</summary>
     private async Task WriteAsync(int first, int rows)
@@ -147,7 +139,7 @@ public sealed class WalCheckpointerTests : IAsyncLifetime
     [Fact]
     public async Task On_PostgreSQL_the_checkpointer_stays_out_of_the_way()
     {
-        var settings = await TestDatabases.CreateAsync(StoreKind.Postgres, _directory);
+        var settings = await TestDatabases.CreateAsync(StoreKind.Postgres, Directory);
         var db = new Database(new StorageOptions { Provider = "postgres", ConnectionString = settings["Storage:ConnectionString"] });
         var checkpointer = new WalCheckpointer(db, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
         await checkpointer.StartAsync(CancellationToken.None);

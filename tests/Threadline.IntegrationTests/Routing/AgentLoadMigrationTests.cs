@@ -10,27 +10,12 @@ namespace Threadline.IntegrationTests.Routing;
 /// Migration 0007 moves the agents' load from "state is not closed" to "closed_at is not set": on a store made by the
 /// migrations before it, rows that broke "closed exactly when closed_at is set" are mended, so no agent's load changes.
 /// </summary>
-public sealed class AgentLoadMigrationTests : IAsyncLifetime
+public sealed class AgentLoadMigrationTests : ScratchDirectory
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
-
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_directory);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
-
     [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
     public async Task Rows_made_before_0007_keep_their_agents_load_and_the_closed_rule_holds_after_it(StoreKind kind)
     {
-        var settings = await TestDatabases.CreateAsync(kind, _directory);
+        var settings = await TestDatabases.CreateAsync(kind, Directory);
         var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
         await using var c = await db.OpenAsync();
         await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
