@@ -125,7 +125,7 @@ public sealed class Database
             // cache instead of SQLite's 2 MiB keeps their indexes in memory.
             pragma.CommandText = (derivedDataOnly ? "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;" : "PRAGMA synchronous=FULL;") +
                 " PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;" +
-                (main && _backgroundCheckpoints
+                (_backgroundCheckpoints
                     ? $" PRAGMA wal_autocheckpoint={4 * _walCheckpointPages}; PRAGMA journal_size_limit={4L * _walCheckpointPages * 4096};"
                     : "");
             await pragma.ExecuteNonQueryAsync(ct);

@@ -30,6 +30,7 @@ public sealed class FollowUpScheduler(
     protected override string Name => "Follow-up scheduling (FollowUps:SchedulerEnabled)";
     protected override bool Enabled => options.Value.SchedulerEnabled;
     protected override TimeSpan PollInterval => TimeSpan.FromMilliseconds(options.Value.PollIntervalMs);
+    protected override bool OwnThread => true;
 
     protected override async Task<bool> PassAsync(CancellationToken ct) => (await RunDueAsync(ct)).Due >= options.Value.BatchSize;
 

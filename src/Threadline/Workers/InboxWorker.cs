@@ -14,6 +14,7 @@ public sealed class InboxWorker(InboxProcessor processor, InboxWriter writer, Ti
     protected override string Name => "Inbox processing (Inbox:ProcessingEnabled)";
     protected override bool Enabled => options.Value.ProcessingEnabled;
     protected override TimeSpan PollInterval => TimeSpan.FromMilliseconds(options.Value.PollIntervalMs);
+    protected override bool OwnThread => true;
     protected override void Subscribe() => writer.Committed += Wake;
     protected override void Unsubscribe() => writer.Committed -= Wake;
 

@@ -5,7 +5,8 @@ namespace Threadline.Workers;
 /// <summary>Hosts the inbox's group-commit loop for the life of the server; on stop it drains what is queued.</summary>
 public sealed class InboxWriterService(InboxWriter writer) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => writer.RunAsync(stoppingToken);
+    // Its own thread: each group commit waits for an fsync (see DedicatedThread).
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => DedicatedThread.Run("Inbox writer", () => writer.RunAsync(stoppingToken));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

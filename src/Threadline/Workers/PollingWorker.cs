@@ -27,7 +27,13 @@ public abstract class PollingWorker(TimeProvider clock, ILogger logger) : Backgr
 
     protected TimeProvider Clock => clock;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>True for workers whose passes are long synchronous database work: they run on a <see cref="DedicatedThread"/>.</summary>
+    protected virtual bool OwnThread => false;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        OwnThread ? DedicatedThread.Run(Name, () => LoopAsync(stoppingToken)) : LoopAsync(stoppingToken);
+
+    private async Task LoopAsync(CancellationToken stoppingToken)
     {
         if (!Enabled)
         {

@@ -21,18 +21,22 @@ public sealed class WalCheckpointerTests : ScratchDirectory
     {
         await base.InitializeAsync();
         _db = new Database(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(Directory, "threadline.db")}", WalCheckpointPages = Pages });
-        await using var c = await _db.OpenAsync();
-        await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
+        foreach (var open in new Func<Task<DbConnection>>[] { () => _db.OpenAsync(), () => _db.OpenInboxAsync() })
+        {
+            await using var c = await open();
+            await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
+        }
     }
 
     private WalCheckpointer Checkpointer() => new(_db, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
 
     private string WalFile => Path.Combine(Directory, "threadline.db-wal");
+    private string InboxWalFile => Path.Combine(Directory, "threadline.inbox.db-wal");
 
     /// <summary>Writes <paramref name="rows"/> rows of 4 KiB each in transactions of 16 (about a page each).</summary>
-    private async Task WriteAsync(int first, int rows)
+    private async Task WriteAsync(int first, int rows, bool inbox = false)
     {
-        await using var c = await _db.OpenAsync(derivedDataOnly: true);
+        await using var c = inbox ? await _db.OpenInboxAsync() : await _db.OpenAsync(derivedDataOnly: true);
         for (int start = first; start < first + rows; start += 16)
         {
             await using DbTransaction tx = await c.BeginTransactionAsync();
@@ -90,6 +94,29 @@ public sealed class WalCheckpointerTests : ScratchDirectory
         await using var c = await _db.OpenAsync();
         Assert.Equal(416, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM blobs"));
         Assert.Equal(Enumerable.Range(0, 416).Select(i => (long)i), await c.QueryAsync<long>("SELECT id FROM blobs ORDER BY id"));
+    }
+
+    [Fact]
+    public async Task The_inbox_stores_log_is_checkpointed_the_same_way_so_webhook_commits_never_copy_it_themselves()
+    {
+        _db.UseBackgroundCheckpoints();
+        await using (var c = await _db.OpenInboxAsync())
+            Assert.Equal(4 * Pages, await c.QuerySingleAsync<long>("PRAGMA wal_autocheckpoint"));
+
+        var checkpointer = Checkpointer();
+        await WriteAsync(0, 400, inbox: true);   // durable commits (synchronous=FULL), as the webhook endpoint's
+        var full = await checkpointer.InboxPassAsync(CancellationToken.None);
+        Assert.True(full.StartOver);
+        Assert.Equal(full.LogPages, full.CopiedPages);
+        long walBytes = new FileInfo(InboxWalFile).Length;
+        Assert.False((await checkpointer.MainPassAsync(CancellationToken.None)).StartOver);   // the main store's log is its own
+
+        await WriteAsync(400, 16, inbox: true);
+        await checkpointer.PassAsync(CancellationToken.None);   // a whole pass covers both stores
+        Assert.InRange((await checkpointer.InboxPassAsync(CancellationToken.None)).LogPages, 1, 40);
+        Assert.True(new FileInfo(InboxWalFile).Length <= walBytes, "the inbox log file grew instead of starting over");
+        await using var r = await _db.OpenInboxAsync();
+        Assert.Equal(Enumerable.Range(0, 416).Select(i => (long)i), await r.QueryAsync<long>("SELECT id FROM blobs ORDER BY id"));
     }
 
     [Fact]
