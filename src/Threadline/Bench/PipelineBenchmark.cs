@@ -17,7 +17,11 @@ namespace Threadline.Bench;
 /// <param name="CaptureOnlyRate">The baseline in the same run: the same kind of messages with context and routing switched off.</param>
 /// <param name="DecisionP50">Context + routing per message (the pure stages), median.</param>
 public sealed record PipelineReport(int Contacts, int Messages, int Warmup, TimeSpan Seed, TimeSpan Process, double Rate, double CaptureOnlyRate,
-    TimeSpan DecisionP50, TimeSpan DecisionP99, TimeSpan DecisionMax, TimeSpan BatchP50, TimeSpan BatchP99, long Decisions, long Assigned, string Store);
+    TimeSpan DecisionP50, TimeSpan DecisionP99, TimeSpan DecisionMax, TimeSpan BatchP50, TimeSpan BatchP99, long Decisions, long Assigned, string Store)
+{
+    /// <summary>CPU time of the whole process (all threads: worker, checkpointer, GC) per measured message.</summary>
+    public TimeSpan CpuPerMessage { get; init; }
+}
 
 /// <summary>
 /// The full inbox pipeline on SQLite with N contacts that already have history (conversations, reply delays, inquiries,
@@ -96,7 +100,10 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
             static TimeSpan At(List<long> sorted, double q) => sorted.Count == 0 ? TimeSpan.Zero
                 : TimeSpan.FromTicks((long)(sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * q))] * (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
             return new PipelineReport(contacts, messages, warmup, seed, full.Elapsed, full.Rate, baseline.Rate,
-                At(decisionTicks, 0.5), At(decisionTicks, 0.99), At(decisionTicks, 1), At(full.Batches, 0.5), At(full.Batches, 0.99), decisions, assigned, db.Describe());
+                At(decisionTicks, 0.5), At(decisionTicks, 0.99), At(decisionTicks, 1), At(full.Batches, 0.5), At(full.Batches, 0.99), decisions, assigned, db.Describe())
+            {
+                CpuPerMessage = full.Cpu / Math.Max(1, messages),
+            };
         }
         finally
         {
@@ -107,7 +114,9 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         }
     }
 
-    private sealed record Drain(double Rate, TimeSpan Elapsed, List<long> Batches);
+    /// <param name="Cpu">CPU time the whole process used while draining (all threads): less sensitive than the rate to
+    /// this machine's neighbours, which change the wall clock more than the work done.</param>
+    private sealed record Drain(double Rate, TimeSpan Elapsed, List<long> Batches, TimeSpan Cpu);
 
     private static async Task<Drain> DrainAsync(InboxWriter writer, InboxProcessor processor, IReadOnlyList<byte[]> bodies, List<long>? timings,
         CancellationToken ct, ConversationSteps? withoutConversations)
@@ -116,6 +125,8 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         foreach (var chunk in bodies.Chunk(2_000)) await Task.WhenAll(chunk.Select(b => writer.AppendAsync(b, ct)));
         if (withoutConversations is not null) withoutConversations.Disabled = true;
         var batches = new List<long>();
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         int processed = 0;
         while (true)
@@ -127,8 +138,10 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
             processed += pass.Processed;
         }
         var elapsed = clock.Elapsed;
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - cpuBefore;
         if (withoutConversations is not null) withoutConversations.Disabled = false;
-        return new Drain(processed / elapsed.TotalSeconds, elapsed, batches);
+        return new Drain(processed / elapsed.TotalSeconds, elapsed, batches, cpu);
     }
 
     private static string WaId(int i) => "49151" + i.ToString("D8", CultureInfo.InvariantCulture);

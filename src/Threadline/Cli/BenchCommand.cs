@@ -84,6 +84,7 @@ public static class BenchCommand
             table.AddRow($"{r.Messages:N0} messages, whole pipeline", $"{r.Rate:N0} messages/s ({r.Process.TotalSeconds:N1} s)", "≥ 5,000 messages/s");
             table.AddRow("baseline: capture + identity only", $"{r.CaptureOnlyRate:N0} messages/s (full = {r.Rate / r.CaptureOnlyRate:N2}× baseline)", "");
             table.AddRow("decision (context + routing) per message", $"p50 {r.DecisionP50.TotalMilliseconds:N3} ms, p99 {r.DecisionP99.TotalMilliseconds:N3} ms, max {r.DecisionMax.TotalMilliseconds:N1} ms", "p99 ≤ 2 ms");
+            table.AddRow("CPU per message (whole process, all threads)", $"{r.CpuPerMessage.TotalMicroseconds:N0} µs", "");
             table.AddRow("batch time per message (claim → commit)", $"p50 {r.BatchP50.TotalMilliseconds:N3} ms, p99 {r.BatchP99.TotalMilliseconds:N3} ms", "");
             table.AddRow("decisions stored", $"{r.Decisions:N0}", $"= {r.Messages:N0}");
             table.AddRow("… of them with an agent assigned", $"{r.Assigned:N0}", "");
