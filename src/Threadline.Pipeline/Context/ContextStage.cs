@@ -35,7 +35,10 @@ public static class ContextStage
     private static (Conversation, Threading, Conversation?) Thread(Conversation? current, Conversation? quoted, ThreadMessage m, TimeSpan gap, Func<long> newId)
     {
         if (quoted is not null)
-            return (quoted.State == ConversationState.Closed ? quoted with { State = ConversationState.WaitingOnThem, ClosedAt = null, Outcome = null } : quoted,
+            // Reopened: what was owed before it was closed was settled by closing it; this message starts afresh.
+            return (quoted.State == ConversationState.Closed
+                    ? quoted with { State = ConversationState.WaitingOnThem, ClosedAt = null, Outcome = null, PendingSince = null, ReplyOwedSince = null, PendingIntents = [], PendingCues = [] }
+                    : quoted,
                 new Threading(false, "replies to a message of this conversation"), null);
         if (current is null)
             return (Conversation.Open(newId(), 0, m.At), new Threading(true, "first conversation with this contact"), null);

@@ -201,7 +201,11 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
     /// <summary>Bumped by every agent write in this process, so the cached agent list is never older than a change made here.</summary>
     public static long AgentsVersion;
 
-    private (long Version, long LoadedAt, List<Agent> Agents)? _agents;
+    // One immutable object, swapped whole: the inbox worker and other writers (the outbox recording what WhatsApp took)
+    // may read and replace it from different threads.
+    private sealed record AgentCache(long Version, long LoadedAt, List<Agent> Agents);
+
+    private AgentCache? _agents;
 
     /// <summary>
     /// The agents with their load (conversations assigned to them that are not closed). Counting every open conversation
@@ -211,17 +215,17 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
     public async Task<List<Agent>> AgentsAsync(DbConnection c, DbTransaction? tx, string businessTimeZone, CancellationToken ct)
     {
         long version = Interlocked.Read(ref AgentsVersion), now = _clock.GetTimestamp();
-        if (_agents is { } cached && cached.Version == version && _clock.GetElapsedTime(cached.LoadedAt, now) < TimeSpan.FromSeconds(1))
+        if (Volatile.Read(ref _agents) is { } cached && cached.Version == version && _clock.GetElapsedTime(cached.LoadedAt, now) < TimeSpan.FromSeconds(1))
             return cached.Agents.ToList();
         var agents = await LoadAgentsAsync(c, tx, businessTimeZone, ct);
-        _agents = (version, now, agents);
+        Volatile.Write(ref _agents, new AgentCache(version, now, agents));
         return agents.ToList();
     }
 
     /// <summary>The agents' loads after a batch assigned conversations: the cached list counts them until it is next loaded.</summary>
     public void Remember(IReadOnlyList<Agent> agents)
     {
-        if (_agents is { } cached) _agents = (cached.Version, cached.LoadedAt, agents.ToList());
+        if (Volatile.Read(ref _agents) is { } cached) Volatile.Write(ref _agents, cached with { Agents = agents.ToList() });
     }
 
     private async Task<List<Agent>> LoadAgentsAsync(DbConnection c, DbTransaction? tx, string businessTimeZone, CancellationToken ct)

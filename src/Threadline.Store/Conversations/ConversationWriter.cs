@@ -74,14 +74,15 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
             batch.Conversations, conv =>
             {
                 var d = batch.LatestDecision.GetValueOrDefault(conv.Id);
-                // Our message answered whatever was owed: no reply is needed until the contact writes again.
-                bool answered = d is null && conv.LastFrom != Party.Contact;
+                // Our message answered whatever was owed (also when the question was decided earlier in this same batch),
+                // or the conversation is closed: no reply is needed, and there is no deadline, until the contact writes again.
+                bool answered = conv.LastFrom != Party.Contact || conv.State == ConversationState.Closed;
                 return
                 [
                     conv.State.Name(), Ms.Of(conv.LastMessageAt), Ms.Of(conv.LastInboundAt), Ms.Of(conv.LastOutboundAt), conv.LastFrom.Name(), conv.LastIntent,
                     conv.MessageCount, Ms.Of(conv.PendingSince), Ms.Of(conv.ReplyOwedSince), string.Join(",", conv.PendingIntents), string.Join("|", conv.PendingCues),
                     conv.Language, conv.WindowFromAd, Ms.Of(conv.SnoozedUntil), conv.Outcome, conv.LastOutboundText,
-                    d?.NeedsReply ?? (answered ? false : null), d?.Urgency.Name(), d?.Handler.Name(), d is not null || answered, Ms.Of(d?.RespondBy), nowMs, Real(conv.Id),
+                    answered ? false : d?.NeedsReply, d?.Urgency.Name(), d?.Handler.Name(), d is not null || answered, answered ? null : Ms.Of(d?.RespondBy), nowMs, Real(conv.Id),
                 ];
             }, ct);
         await StatementBatch.ExecuteAsync(c, tx,

@@ -184,7 +184,11 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
             {
                 plans.Remove(conversation.Id);
                 wrote.Add(conversation.Id);
+                // The contact wrote: follow-ups fired before this no longer count against the next silence's attempts.
+                state.FollowUpsFired.Remove(conversation.Id);
             }
+            // Our message answered the conversation: an automatic answer still queued in this batch is not sent on top.
+            if (!m.IsInbound && m.At >= conversation.LastMessageAt) answers.Remove(conversation.Id);
 
             if (m.IsInbound)
             {

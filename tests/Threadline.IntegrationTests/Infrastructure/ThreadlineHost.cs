@@ -128,8 +128,12 @@ public sealed class ThreadlineHost : IAsyncDisposable
     {
         Client.Dispose();
         Api.Dispose();
+        var db = Services.GetRequiredService<Threadline.Store.Database>();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        // Each test has a database of its own and so a connection pool of its own: close its idle connections now, or
+        // a full run keeps hundreds open (Npgsql closes idle ones only after 5 minutes) and meets max_connections.
+        db.CloseIdleConnections();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -5,6 +5,8 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Threadline.IntegrationTests.Infrastructure;
 using Threadline.Store;
+using Threadline.WhatsApp.Webhooks;
+using Threadline.Workers;
 
 namespace Threadline.IntegrationTests.Routing;
 
@@ -267,6 +269,69 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
         Assert.Equal(["wamid.n1", "wamid.n2", "wamid.n3"], decided.Select(d => d.MessageId));
         Assert.All(decided, d => Assert.Equal("anna", d.Assignee));
         Assert.DoesNotContain(await c.QueryAsync<string>("SELECT reasons FROM decisions"), r => r.Contains("no agents are configured"));
+    }
+
+    /// <summary>These webhook bodies through the pipeline's steps as one batch (as the inbox worker takes them when they arrive together).</summary>
+    private async Task OneBatchAsync(params string[] bodies)
+    {
+        var db = _host.Services.GetRequiredService<Database>();
+        await using var c = await db.OpenAsync();
+        using var turn = await db.WriteTurnAsync(CancellationToken.None);
+        await using var tx = await c.BeginTransactionAsync();
+        await _host.Services.GetRequiredService<InboxProcessor>().RunStepsAsync(c, tx,
+            bodies.Select(b => WebhookParser.Parse(System.Text.Encoding.UTF8.GetBytes(b)).Batch!).ToList(), CancellationToken.None);
+        await tx.CommitAsync();
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync();
+        return await c.QuerySingleAsync<T>(sql);
+    }
+
+    [Fact]
+    public async Task AQuestionAndOurAnswerInOneBatch_LeaveNoReplyOwed_NoDeadline_AndNoAutomaticAnswerOnTop()
+    {
+        // Two batches: the same outcome is the reference.
+        await OneBatchAsync(Payloads.Text(Jonas, "wamid.q1", T0, "Wann haben Sie am Samstag geöffnet?"),
+            Payloads.Echo(Jonas, "wamid.q2", T0 + 60, "Samstags 10–14 Uhr."));
+        Assert.Equal((false, (long?)null, "waiting_on_them"), await ScalarAsync<(bool, long?, string)>("SELECT needs_reply, respond_by, state FROM conversations"));
+        Assert.Equal("opening_hours", await ScalarAsync<string>("SELECT intent FROM decisions"));   // the question was still decided and logged
+        Assert.Equal(0, await ScalarAsync<long>("SELECT COUNT(*) FROM outbox"));                    // a person answered: automation stays out
+    }
+
+    [Fact]
+    public async Task TheContactWritingInTheSameBatchAsOurNextMessage_StartsTheFollowUpCountAfresh()
+    {
+        await OneBatchAsync(Payloads.Text(Jonas, "wamid.f1", T0, "Was kostet die Pumpe P3?"));
+        await OneBatchAsync(Payloads.Echo(Jonas, "wamid.f2", T0 + 60, "Die P3 kostet 12 EUR. Sollen wir ein Angebot schicken?"));
+        await using (var c = await _host.Services.GetRequiredService<Database>().OpenAsync())
+        {
+            // Both follow-ups the policy allows (2) went out and were not answered...
+            await c.ExecuteAsync("UPDATE follow_ups SET state = 'fired'");
+            await c.ExecuteAsync("INSERT INTO follow_ups (conversation_id, contact_id, attempt, silence_since, due_at, kind, state, policy_version, replan, reasons, created_at, updated_at) " +
+                "SELECT conversation_id, contact_id, 2, silence_since, due_at, kind, 'fired', policy_version, FALSE, reasons, created_at, updated_at FROM follow_ups");
+        }
+        // ...then the contact answers and we write again, both in one batch: our new silence gets its first follow-up.
+        await OneBatchAsync(Payloads.Text(Jonas, "wamid.f3", T0 + 86400, "Und die P4?"),
+            Payloads.Echo(Jonas, "wamid.f4", T0 + 86400 + 60, "Die P4 kostet 15 EUR. Sollen wir ein Angebot schicken?"));
+        Assert.Equal((1L, 1L), await ScalarAsync<(long, long)>("SELECT COUNT(*), MIN(attempt) FROM follow_ups WHERE state = 'pending'"));
+    }
+
+    [Fact]
+    public async Task AConversationTheGapCloses_OwesNothing_AndAReplyReopeningItStartsAFreshClock()
+    {
+        await OneBatchAsync(Payloads.Text(Jonas, "wamid.o1", T0, "Was kostet die Pumpe P3?"));
+        long first = await ScalarAsync<long>("SELECT id FROM conversations");
+        await OneBatchAsync(Payloads.Text(Jonas, "wamid.o2", T0 + 10 * 86400, "Neue Frage: liefern Sie nach Wien?"));
+        Assert.Equal(("closed", false, (long?)null),
+            await ScalarAsync<(string, bool, long?)>($"SELECT state, needs_reply, respond_by FROM conversations WHERE id = {first}"));
+
+        // Ten days later the contact quotes the old question: the old conversation reopens, owing a reply from now, not from ten days ago.
+        await OneBatchAsync(Payloads.Inbound(Jonas, Payloads.TextMessage(Jonas, "wamid.o3", T0 + 10 * 86400 + 60, "Zur Pumpe: gibt es die auch in Rot?", replyTo: "wamid.o1")));
+        var (state, needsReply, respondBy) = await ScalarAsync<(string, bool, long?)>($"SELECT state, needs_reply, respond_by FROM conversations WHERE id = {first}");
+        Assert.Equal(("waiting_on_us", true), (state, needsReply));
+        Assert.True(respondBy > (T0 + 10 * 86400 + 60) * 1000, $"respond_by {respondBy} lies before the message that reopened the conversation");
     }
 
     [Fact]
