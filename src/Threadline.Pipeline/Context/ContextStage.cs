@@ -42,6 +42,11 @@ public static class ContextStage
                 new Threading(false, "replies to a message of this conversation"), null);
         if (current is null)
             return (Conversation.Open(newId(), 0, m.At), new Threading(true, "first conversation with this contact"), null);
+        // Delivered late: written before the last message of a conversation that has been closed since, it belongs there
+        // (counted, not reopening it). Opening a conversation for it would leave one older than the closed one, which
+        // nothing would ever close.
+        if (current.State == ConversationState.Closed && current.MessageCount > 0 && m.At < current.LastMessageAt)
+            return (current, new Threading(false, "written before the last message of the closed conversation (delivered late)"), null);
         if (current.State == ConversationState.Closed)
             return (Conversation.Open(newId(), current.ContactId, m.At),
                 new Threading(true, "the previous conversation was closed"), current with { Outcome = Outcomes.Of(current) });

@@ -90,6 +90,25 @@ public class ContextStageTests
     }
 
     [Fact]
+    public void Apply_LateMessageWrittenBeforeAClosedConversationsLast_IsCountedThere_WithoutReopeningOrOpening()
+    {
+        var (history, conversation, _) = Thread(P, Jonas,
+            In("2026-03-10T09:00Z", "Was kostet die X200?"),
+            Out("2026-03-10T09:30Z", "420 EUR."));
+        var closed = conversation with { State = ConversationState.Closed, ClosedAt = Utc("2026-03-10T10:00Z"), Outcome = Outcomes.Answered };
+        var (step, _) = P.Apply(history, closed, null, In("2026-03-10T08:59Z", "Hallo!"), Jonas, () => 100);
+        Assert.False(step.Threading.Opened);
+        Assert.Null(step.Ended);
+        Assert.Equal((closed.Id, ConversationState.Closed, 3), (step.Conversation.Id, step.Conversation.State, step.Conversation.MessageCount));
+        Assert.Equal(Utc("2026-03-10T09:30Z"), step.Conversation.LastMessageAt);
+        Assert.Equal(1, step.History.Conversations);
+
+        // Written after the closed conversation's last message: a new conversation, as before.
+        var (later, _) = P.Apply(history, closed, null, In("2026-03-10T09:31Z", "Noch eine Frage"), Jonas, () => 100);
+        Assert.True(later.Threading.Opened);
+    }
+
+    [Fact]
     public void Apply_ReplyToMessageOfOlderConversation_JoinsIt()
     {
         var (history, first, _) = Thread(P, Jonas,
