@@ -126,6 +126,17 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         return state;
     }
 
+    /// <summary>Moves one open conversation in the agents' loads from whoever had it before to whoever has it after (open and assigned).</summary>
+    private static List<Agent> Recount(List<Agent> agents, Conversation? before, Conversation after)
+    {
+        string? from = Counted(before), to = Counted(after);
+        if (from == to) return agents;
+        return agents.Select(a => a.Id == to ? a with { OpenConversations = a.OpenConversations + 1 }
+            : a.Id == from ? a with { OpenConversations = Math.Max(0, a.OpenConversations - 1) } : a).ToList();
+
+        static string? Counted(Conversation? c) => c is { State: not ConversationState.Closed, Assignee: { } a } ? a : null;
+    }
+
     /// <summary>The pure part: every message threaded, every inbound message decided. Also used by the pipeline benchmark.</summary>
     public ConversationBatch Decide(IReadOnlyList<(long ContactId, ThreadMessage Message)> items, State state, DateTimeOffset now)
     {
@@ -164,6 +175,9 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
 
             var (step, understanding) = pipeline.Apply(history, current, quoted, m, profile, () => nextId--);
             var conversation = step.Conversation with { ContactId = contactId };
+            // The joined conversation and the ended one as they were before this message, for the agents' loads below.
+            var joinedBefore = current?.Id == conversation.Id ? current : quoted?.Id == conversation.Id ? quoted : null;
+            var endedBefore = step.Ended is not null ? current : null;
             if (step.Ended is { } ended) conversations[ended.Id] = ended;
             if (step.Threading.Opened || current is null || conversation.Id == current.Id) state.Latest[contactId] = conversation;
             state.Histories[contactId] = step.History;
@@ -194,9 +208,6 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
             {
                 var decision = pipeline.Decide(step.History, conversation, step.Threading, profile, agents, now);
                 var routing = decision.Routing;
-                if (routing.Assignee is { } assignee && assignee != conversation.Assignee)
-                    agents = agents.Select(a => a.Id == assignee ? a with { OpenConversations = a.OpenConversations + 1 }
-                        : a.Id == conversation.Assignee ? a with { OpenConversations = Math.Max(0, a.OpenConversations - 1) } : a).ToList();
                 conversation = conversation with { Assignee = routing.Assignee ?? conversation.Assignee };
                 latestDecision[conversation.Id] = routing;
                 // Automation's answers go into the outbox with the decision (same transaction): one row per question, keyed by
@@ -223,6 +234,10 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
                 }
                 if (state.Latest.GetValueOrDefault(contactId)?.Id == conversation.Id) state.Latest[contactId] = conversation;
             }
+            // The loads follow every change this message made to who has which open conversation (assigned, reassigned,
+            // opened, reopened, closed by the gap), so the batch's next messages are routed on the real loads.
+            agents = Recount(agents, joinedBefore, conversation);
+            if (step.Ended is { } endedNow) agents = Recount(agents, endedBefore, endedNow);
             conversations[conversation.Id] = conversation;
             DecisionTimed?.Invoke(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }

@@ -335,6 +335,25 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AConversationTheGapCloses_LeavesItsAgentsLoadAtOnce_SoTheNextNewContactIsRoutedOnTheRealLoads()
+    {
+        const string A = "4917011111111", B = "4917022222222", C = "4917033333333";
+        await OneBatchAsync(Payloads.Text(A, "wamid.g1", T0, "What does the pump P3 cost?"));          // anna (tie 0:0, by id)
+        await OneBatchAsync(Payloads.Text(B, "wamid.g2", T0 + 5, "What does the pump P4 cost?"));      // ben (anna 1, ben 0)
+        await OneBatchAsync(Payloads.Text(A, "wamid.g3", T0 + 8 * 86400, "Do you also sell valves?")); // the gap closes A's first: anna 1, ben 1 → anna
+        await OneBatchAsync(Payloads.Text(C, "wamid.g4", T0 + 8 * 86400 + 5, "Do you ship to Vienna?")); // anna 1, ben 1 → anna (by id)
+        // Within a second the agents' loads come from the runner's own count, not from the database: it must agree.
+        Assert.Equal(["anna", "ben", "anna", "anna"],
+            await ScalarListAsync<string>("SELECT assignee FROM decisions ORDER BY message_id"));
+    }
+
+    private async Task<List<T>> ScalarListAsync<T>(string sql)
+    {
+        await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync();
+        return (await c.QueryAsync<T>(sql)).ToList();
+    }
+
+    [Fact]
     public async Task UnknownConversation_Is404ProblemDetails_AndBadStateIs400()
     {
         var response = await _host.Api.GetAsync("/api/v1/conversations/999999");
