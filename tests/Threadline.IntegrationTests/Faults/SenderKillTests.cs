@@ -8,9 +8,7 @@ using System.Threading.Channels;
 using Dapper;
 using Threadline.IntegrationTests.Infrastructure;
 using Threadline.Simulator;
-using Threadline.Store;
 using Threadline.Store.Inbox;
-using Threadline.WhatsApp.Webhooks;
 using Xunit.Abstractions;
 
 namespace Threadline.IntegrationTests.Faults;
@@ -82,7 +80,7 @@ public abstract class SenderKillTests(StoreKind store, ITestOutputHelper output)
             for (int n = 0; n < Replies; n++)
                 Assert.True(await PostAsync(http, Payloads.Text($"49171{n:D7}", $"wamid.kill.in.{n:D4}", now - 60, "Was kostet die Pumpe P-200?")));
             await DrainInboxAsync(api);
-            var db = new Database(new StorageOptions { Provider = storage["Storage:Provider"]!, ConnectionString = storage["Storage:ConnectionString"] });
+            var db = server.Store();
             List<long> conversations;
             await using (var c = await db.OpenAsync())
                 conversations = (await c.QueryAsync<long>("SELECT id FROM conversations ORDER BY id")).AsList();
@@ -171,21 +169,7 @@ public abstract class SenderKillTests(StoreKind store, ITestOutputHelper output)
         return long.Parse(body.RootElement.GetProperty("biz_opaque_callback_data").GetString()!["threadline:outbox:".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<bool> PostAsync(HttpClient http, string json)
-    {
-        byte[] body = Encoding.UTF8.GetBytes(json);
-        try
-        {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = content };
-            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.Sign(body, ThreadlineHost.AppSecret));
-            using var response = await http.SendAsync(request);
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException) { return false; }
-        catch (TaskCanceledException) { return false; }
-    }
+    private static Task<bool> PostAsync(HttpClient http, string json) => ServerProcess.TryPostWebhookAsync(http, Encoding.UTF8.GetBytes(json));
 
     private static async Task<bool> ReplyAsync(HttpClient api, long conversation)
     {

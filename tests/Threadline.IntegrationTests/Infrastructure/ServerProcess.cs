@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using Threadline.Store;
+using Threadline.WhatsApp.Webhooks;
 
 namespace Threadline.IntegrationTests.Infrastructure;
 
@@ -58,6 +61,28 @@ public sealed class ServerProcess(int port, IReadOnlyDictionary<string, string?>
             await Task.Delay(50);
         }
         throw new TimeoutException("threadline serve did not become healthy");
+    }
+
+    /// <summary>The store the process runs on, opened from this side (to count what it wrote).</summary>
+    public Database Store() => new(new StorageOptions { Provider = storage["Storage:Provider"]!, ConnectionString = storage["Storage:ConnectionString"] });
+
+    /// <summary>
+    /// Posts a correctly signed webhook as WhatsApp does; true when it was acknowledged (200). A server that is down or
+    /// being killed (refused, timed out) or answers anything else is false: the caller retries, as WhatsApp would.
+    /// </summary>
+    public static async Task<bool> TryPostWebhookAsync(HttpClient http, byte[] body)
+    {
+        try
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = content };
+            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.Sign(body, ThreadlineHost.AppSecret));
+            using var response = await http.SendAsync(request);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException) { return false; }
+        catch (TaskCanceledException) { return false; }
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no draining, exactly like a power cut for the process.</summary>

@@ -205,11 +205,8 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
     {
         async Task<long> LoadAsync(string agent) =>
             (await GetAsync("/api/v1/agents")).EnumerateArray().Single(a => a.GetProperty("id").GetString() == agent).GetProperty("openConversations").GetInt64();
-        async Task<(string State, string? Assignee, long? ClosedAt)[]> RowsAsync()
-        {
-            await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
-            return (await c.QueryAsync<(string, string?, long?)>("SELECT state, assignee, closed_at FROM conversations ORDER BY id")).ToArray();
-        }
+        Task<List<(string State, string? Assignee, long? ClosedAt)>> RowsAsync() =>
+            ScalarListAsync<(string State, string? Assignee, long? ClosedAt)>("SELECT state, assignee, closed_at FROM conversations ORDER BY id");
 
         await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.l1", T0, "Wann können wir einen Termin vereinbaren?"));
         await _host.PostWebhookAsync(Payloads.Text("4917099999999", "wamid.l2", T0 + 5, "Was kostet die Pumpe P3?"));
@@ -233,7 +230,7 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
         await _host.WaitForProcessingAsync();
         Assert.Equal(2, await LoadAsync("anna"));
         Assert.All(await RowsAsync(), r => Assert.Equal((r.State == "closed", r.ClosedAt is not null), (false, false)));
-        Assert.Equal(2, (await RowsAsync()).Length);
+        Assert.Equal(2, (await RowsAsync()).Count);
         var reopened = await GetAsync($"/api/v1/conversations/{first}");
         Assert.Equal("replies to a message of this conversation",
             reopened.GetProperty("decisions").EnumerateArray().Last().GetProperty("context").GetProperty("threading").GetString());
@@ -242,10 +239,10 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
         // a message that quotes nothing opens a new one.
         await _host.PostWebhookAsync(Payloads.Inbound(Jonas, Payloads.TextMessage(Jonas, "wamid.l5", T0 + 30 * 86400, "Zu Ihrem Vorschlag oben: ja", replyTo: "wamid.l3")));
         await _host.WaitForProcessingAsync();
-        Assert.Equal(2, (await RowsAsync()).Length);
+        Assert.Equal(2, (await RowsAsync()).Count);
         await _host.PostWebhookAsync(Payloads.Text(Jonas, "wamid.l6", T0 + 60 * 86400, "Neue Frage: liefern Sie auch nach Wien?"));
         await _host.WaitForProcessingAsync();
-        Assert.Equal(3, (await RowsAsync()).Length);
+        Assert.Equal(3, (await RowsAsync()).Count);
         Assert.Equal(2, await LoadAsync("anna"));   // the conversation the gap ended was closed with it: it no longer counts
         var ended = (await ConversationsAsync()).Single(x => x.GetProperty("id").GetInt64() == first);
         Assert.Equal(("closed", "unanswered"), (ended.GetProperty("state").GetString(), ended.GetProperty("outcome").GetString()));
@@ -283,11 +280,7 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
         await tx.CommitAsync();
     }
 
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var c = await _host.Services.GetRequiredService<Database>().OpenAsync();
-        return await c.QuerySingleAsync<T>(sql);
-    }
+    private async Task<T> ScalarAsync<T>(string sql) => (await ScalarListAsync<T>(sql)).Single();
 
     [Fact]
     public async Task AQuestionAndOurAnswerInOneBatch_LeaveNoReplyOwed_NoDeadline_AndNoAutomaticAnswerOnTop()
