@@ -283,9 +283,11 @@ public sealed class OutboxSender(
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await store.MarkAcceptedAsync(c, tx, row.Id, waMessageId, now.ToUnixTimeMilliseconds(), ct, token: row.SendingAt);
+        StepsResult? recorded = null;
         if (waMessageId is not null && ToMessage(row, content, body, waMessageId, now) is { } message)
-            await steps.RunStepsAsync(c, tx, [new WebhookBatch([], [message], [], [], [])], ct);
+            recorded = await steps.RunStepsAsync(c, tx, [new WebhookBatch([], [message], [], [], [])], ct);
         await tx.CommitAsync(ct);
+        if (recorded is not null) steps.Committed(recorded);
     }
 
     /// <summary>What we sent, as the pipeline's outbound message (mark-as-read sends no message).</summary>
@@ -341,9 +343,11 @@ public sealed class OutboxSender(
             await using var tx = await c.BeginTransactionAsync(ct);
             if (await store.MarkAcceptedAsync(c, tx, id, wamid, nowMs, ct) == 0) continue; // settled meanwhile
             var content = OutboundContentJson.Deserialize(row.Content);
+            StepsResult? recorded = null;
             if (ToMessage(row, content, GraphMessageJson.Build(row.Recipient, content, row.CallbackData), wamid, now) is { } message)
-                await steps.RunStepsAsync(c, tx, [new WebhookBatch([], [message], [], [], [])], ct);
+                recorded = await steps.RunStepsAsync(c, tx, [new WebhookBatch([], [message], [], [], [])], ct);
             await tx.CommitAsync(ct);
+            if (recorded is not null) steps.Committed(recorded);
             logger.LogInformation("Outbox {OutboxId} confirmed by a status webhook as {WaMessageId}: it was sent once", id, wamid);
         }
         int expired = await store.ExpireUnconfirmedAsync(c, null, (now - TimeSpan.FromMinutes(o.ConfirmWithinMinutes)).ToUnixTimeMilliseconds(), nowMs, ct);

@@ -63,25 +63,35 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
     public bool Disabled { get; set; }
 
     /// <param name="contactOf">Identity's result: the contact of each sender key.</param>
-    /// <returns>How many decisions were made, and how many messages they queued for sending.</returns>
-    public async Task<(int Decisions, int Queued)> RunAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WaMessage> captured, IReadOnlyDictionary<string, long> contactOf,
+    /// <returns>How many decisions were made, how many messages they queued for sending, and the agents' loads as the
+    /// batch left them: pass those to <see cref="Committed"/> once the caller's transaction has committed.</returns>
+    public async Task<(int Decisions, int Queued, IReadOnlyList<Agent>? Loads)> RunAsync(DbConnection c, DbTransaction tx, IReadOnlyList<WaMessage> captured, IReadOnlyDictionary<string, long> contactOf,
         DateTimeOffset now, CancellationToken ct)
     {
-        if (Disabled) return (0, 0);
+        if (Disabled) return (0, 0, null);
         var items = new List<(long ContactId, ThreadMessage Message)>(captured.Count);
         foreach (var m in captured)
             if (IdentityStage.SenderKey(m) is { } key && contactOf.TryGetValue(key, out long contactId))
                 items.Add((contactId, ToThreadMessage(m)));
-        if (items.Count == 0) return (0, 0);
+        if (items.Count == 0) return (0, 0, null);
         var done = await store.ThreadedAsync(c, tx, items.Select(i => i.Message.Id).ToList(), ct);
         items = items.Where(i => !done.Contains(i.Message.Id)).ToList();
-        if (items.Count == 0) return (0, 0);
+        if (items.Count == 0) return (0, 0, null);
 
         var state = await LoadAsync(c, tx, items, ct);
         var batch = Decide(items, state, now);
         await writer.WriteAsync(c, tx, batch, now.ToUnixTimeMilliseconds(), ct);
-        store.Remember(state.Agents);
-        return (batch.Decisions.Count, batch.Sends.Count);
+        return (batch.Decisions.Count, batch.Sends.Count, state.Agents);
+    }
+
+    /// <summary>
+    /// After the transaction of <see cref="RunAsync"/> committed: the cached agents' loads (reused for up to a second)
+    /// count what the batch assigned. Only after the commit: a batch that is rolled back (and retried message by
+    /// message) must not have its assignments counted twice.
+    /// </summary>
+    public void Committed(IReadOnlyList<Agent>? loads)
+    {
+        if (loads is not null) store.Remember(loads);
     }
 
     /// <summary>The state the stages read, for the contacts of a batch.</summary>

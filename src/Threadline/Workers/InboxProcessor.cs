@@ -14,7 +14,8 @@ namespace Threadline.Workers;
 
 /// <summary>What one pass over the inbox did.</summary>
 /// <summary>What the pipeline's steps wrote for a batch: capture's counts, and how many messages the decisions queued for sending.</summary>
-public sealed record StepsResult(CaptureWriteResult Written, int Queued);
+/// <param name="Loads">The agents' loads as the steps left them; see <see cref="InboxProcessor.Committed"/>.</param>
+public sealed record StepsResult(CaptureWriteResult Written, int Queued, IReadOnlyList<Threadline.Pipeline.Business.Agent>? Loads = null);
 
 public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Failed, CaptureWriteResult? Written)
 {
@@ -62,6 +63,7 @@ public sealed class InboxProcessor(
                 var written = await WriteAsync(main, tx, claimed, ct);
                 await MarkAsync(main, tx, claimed, ct);
                 await tx.CommitAsync(ct);
+                Committed(written);
                 Queued(written);
                 return new InboxPass(claimed.Count, claimed.Parsed.Count, claimed.Unreadable.Count, 0, written.Written);
             }
@@ -89,6 +91,7 @@ public sealed class InboxProcessor(
             logger.LogWarning(ex, "Writing a batch of {Count} inbox rows failed; retrying them one by one", rows.Count);
             return await OneByOneAsync(main, inbox, rows, ct);
         }
+        Committed(result);
         using (await db.InboxWriteTurnAsync(ct))
         {
             await using var itx = await inbox.BeginTransactionAsync(ct);
@@ -139,9 +142,13 @@ public sealed class InboxProcessor(
         var contactOf = await identities.WriteAsync(connection, tx, IdentityStage.Resolve(senders, known), known, decision.Messages, Now(), ct);
 
         // Steps 3 and 4, context and routing: thread every message, decide for every inbound one, with reasons.
-        var (_, queued) = await conversations.RunAsync(connection, tx, decision.Messages, contactOf, clock.GetUtcNow(), ct);
-        return new StepsResult(written, queued + requeued);
+        var (_, queued, loads) = await conversations.RunAsync(connection, tx, decision.Messages, contactOf, clock.GetUtcNow(), ct);
+        return new StepsResult(written, queued + requeued, loads);
     }
+
+    /// <summary>Call after the transaction of <see cref="RunStepsAsync"/> committed (and not otherwise): what the steps
+    /// changed in memory (the agents' cached loads) follows the database.</summary>
+    public void Committed(StepsResult result) => conversations.Committed(result.Loads);
 
     private async Task MarkAsync(DbConnection inbox, DbTransaction tx, Claimed claimed, CancellationToken ct)
     {
@@ -168,6 +175,7 @@ public sealed class InboxProcessor(
                     var written = await WriteAsync(main, tx, single, ct);
                     if (!db.InboxIsSeparate) await MarkAsync(main, tx, single, ct);
                     await tx.CommitAsync(ct);
+                    Committed(written);
                     Queued(written);
                 }
                 if (db.InboxIsSeparate)

@@ -268,16 +268,42 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
         Assert.DoesNotContain(await c.QueryAsync<string>("SELECT reasons FROM decisions"), r => r.Contains("no agents are configured"));
     }
 
-    /// <summary>These webhook bodies through the pipeline's steps as one batch (as the inbox worker takes them when they arrive together).</summary>
-    private async Task OneBatchAsync(params string[] bodies)
+    /// <summary>These webhook bodies through the pipeline's steps as one batch (as the inbox worker takes them when they
+    /// arrive together), committed; or rolled back, as a batch that failed is before its rows are retried one by one.</summary>
+    private async Task OneBatchAsync(params string[] bodies) => await OneBatchAsync(commit: true, bodies);
+
+    private async Task OneBatchAsync(bool commit, params string[] bodies)
     {
         var db = _host.Services.GetRequiredService<Database>();
+        var processor = _host.Services.GetRequiredService<InboxProcessor>();
         await using var c = await db.OpenAsync();
         using var turn = await db.WriteTurnAsync(CancellationToken.None);
         await using var tx = await c.BeginTransactionAsync();
-        await _host.Services.GetRequiredService<InboxProcessor>().RunStepsAsync(c, tx,
+        var result = await processor.RunStepsAsync(c, tx,
             bodies.Select(b => WebhookParser.Parse(System.Text.Encoding.UTF8.GetBytes(b)).Batch!).ToList(), CancellationToken.None);
+        if (!commit)
+        {
+            await tx.RollbackAsync();
+            return;
+        }
         await tx.CommitAsync();
+        processor.Committed(result);
+    }
+
+    [Fact]
+    public async Task ABatchRolledBack_LeavesTheAgentsLoadsAsTheDatabaseHasThem()
+    {
+        // The agents' loads are cached for up to a second and the runner counts each batch's assignments into them. A batch
+        // that is rolled back (and then retried row by row) once counted its assignments all the same: the next contacts
+        // were routed on loads the database did not have, and a retried batch counted them twice.
+        await OneBatchAsync(Payloads.Text(Jonas, "wamid.rb1", T0, "Was kostet die Pumpe P3?"));                      // anna: 1 (committed)
+        await OneBatchAsync(commit: false, Payloads.Text("4917099999999", "wamid.rb2", T0 + 5, "Haben Sie die P4?")); // anna would be 2: rolled back
+        await OneBatchAsync(Payloads.Text("4917088888888", "wamid.rb3", T0 + 10, "Liefern Sie auch nach Wien?"));
+        using var inputs = JsonDocument.Parse(await ScalarAsync<string>("SELECT inputs FROM decisions WHERE message_id = 'wamid.rb3'"));
+        var anna = inputs.RootElement.GetProperty("agents").EnumerateArray().Single(a => a.GetProperty("id").GetString() == "anna");
+        Assert.Equal(1, anna.GetProperty("openConversations").GetInt32());
+        Assert.Equal(0, await ScalarAsync<long>("SELECT COUNT(*) FROM decisions WHERE message_id = 'wamid.rb2'"));
+        Assert.Equal(2, await ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE assignee = 'anna' AND closed_at IS NULL"));
     }
 
     private async Task<T> ScalarAsync<T>(string sql) => (await ScalarListAsync<T>(sql)).Single();
