@@ -147,6 +147,8 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
         static string? Counted(Conversation? c) => c is { State: not ConversationState.Closed, Assignee: { } a } ? a : null;
     }
 
+    private static bool MoreRecent(Conversation a, Conversation b) => a.LastMessageAt > b.LastMessageAt || (a.LastMessageAt == b.LastMessageAt && a.Id > b.Id);
+
     /// <summary>The pure part: every message threaded, every inbound message decided. Also used by the pipeline benchmark.</summary>
     public ConversationBatch Decide(IReadOnlyList<(long ContactId, ThreadMessage Message)> items, State state, DateTimeOffset now)
     {
@@ -189,7 +191,10 @@ public sealed class ConversationSteps(ConversationStore store, ConversationWrite
             var joinedBefore = current?.Id == conversation.Id ? current : quoted?.Id == conversation.Id ? quoted : null;
             var endedBefore = step.Ended is not null ? current : null;
             if (step.Ended is { } ended) conversations[ended.Id] = ended;
-            if (step.Threading.Opened || current is null || conversation.Id == current.Id) state.Latest[contactId] = conversation;
+            // The contact's latest conversation is the most recently active one, as the store orders them: a reply that
+            // joined an older conversation makes it the one the contact's next message continues, in this batch as in the next.
+            if (step.Threading.Opened || current is null || conversation.Id == current.Id || MoreRecent(conversation, current))
+                state.Latest[contactId] = conversation;
             state.Histories[contactId] = step.History;
             inBatch[m.Id] = conversation.Id;
             messages.Add(new ThreadedMessage(m, contactId, conversation.Id, understanding, "webhook"));

@@ -291,6 +291,41 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReplyJoiningAnOlderConversation_MakesItTheOneTheNextMessageContinues_InOneBatchAsInSeveral()
+    {
+        // Per contact: a first conversation we answered and a person closed, then a second one; the contact replies to our
+        // answer in the first (it joins and reopens it) and then writes without quoting. The store takes the most recently
+        // active conversation as the contact's latest; the batch runner kept the one it had started from, so the same
+        // messages landed in different conversations depending on how they were batched.
+        async Task<(long First, long Second)> PrepareAsync(string waId, string prefix)
+        {
+            await OneBatchAsync(Payloads.Text(waId, prefix + "1", T0, "Was kostet die Pumpe P3?"));
+            await OneBatchAsync(Payloads.Echo(waId, prefix + "2", T0 + 60, "Die P3 kostet 12 EUR."));
+            long first = await ScalarAsync<long>($"SELECT conversation_id FROM conversation_messages WHERE message_id = '{prefix}1'");
+            Assert.Equal(HttpStatusCode.OK, (await _host.Api.PostAsync($"/api/v1/conversations/{first}/close", null)).StatusCode);
+            await OneBatchAsync(Payloads.Text(waId, prefix + "3", T0 + 3600, "Andere Frage: liefern Sie nach Wien?"));
+            long second = await ScalarAsync<long>($"SELECT conversation_id FROM conversation_messages WHERE message_id = '{prefix}3'");
+            Assert.NotEqual(first, second);
+            return (first, second);
+        }
+        string Reply(string waId, string prefix) => Payloads.Inbound(waId, Payloads.TextMessage(waId, prefix + "4", T0 + 7200, "Zur P3: gibt es Rabatt ab 10 Stück?", replyTo: prefix + "2"));
+        string Plain(string waId, string prefix) => Payloads.Text(waId, prefix + "5", T0 + 7260, "Und wie lange ist die Lieferzeit?");
+        Task<long> ConversationOf(string messageId) => ScalarAsync<long>($"SELECT conversation_id FROM conversation_messages WHERE message_id = '{messageId}'");
+
+        var (first, _) = await PrepareAsync(Jonas, "wamid.sep");
+        await OneBatchAsync(Reply(Jonas, "wamid.sep"));
+        await OneBatchAsync(Plain(Jonas, "wamid.sep"));
+        Assert.Equal(first, await ConversationOf("wamid.sep4"));
+        Assert.Equal(first, await ConversationOf("wamid.sep5"));
+
+        const string Mia = "4917011112222";
+        var (miaFirst, _) = await PrepareAsync(Mia, "wamid.one");
+        await OneBatchAsync(Reply(Mia, "wamid.one"), Plain(Mia, "wamid.one"));
+        Assert.Equal(miaFirst, await ConversationOf("wamid.one4"));
+        Assert.Equal(miaFirst, await ConversationOf("wamid.one5"));
+    }
+
+    [Fact]
     public async Task ABatchRolledBack_LeavesTheAgentsLoadsAsTheDatabaseHasThem()
     {
         // The agents' loads are cached for up to a second and the runner counts each batch's assignments into them. A batch
