@@ -40,6 +40,7 @@ public partial class Program
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<FollowUpOptions>().BindConfiguration(FollowUpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section);
         builder.Services.AddOptions<BusinessOptions>().BindConfiguration(BusinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -83,6 +84,8 @@ public partial class Program
         builder.Services.AddSingleton<FollowUpScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowUpScheduler>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
+        builder.Services.AddSingleton<ConversationCloser>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConversationCloser>());
 
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)

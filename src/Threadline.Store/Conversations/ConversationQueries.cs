@@ -102,6 +102,39 @@ public sealed class ConversationCommands(Database db, TimeProvider clock)
     }
 
     /// <summary>
+    /// Closes conversations the contact's silence has ended (<see cref="Threadline.Pipeline.Context.IdleConversations"/>):
+    /// at most <paramref name="limit"/> per call, in one transaction. A conversation a message changed meanwhile is left
+    /// as that message left it.
+    /// </summary>
+    /// <returns>How many were closed.</returns>
+    public async Task<int> CloseIdleAsync(TimeSpan gap, int limit, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        long nowMs = now.ToUnixTimeMilliseconds(), before = (now - gap).ToUnixTimeMilliseconds();
+        await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriteTurnAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        // No index serves this (one on last_message_at would move with every message): a scan, every few minutes.
+        var rows = await c.QueryAsync<ConversationRow>(new CommandDefinition(
+            $"SELECT {ConversationRow.Columns} FROM conversations v WHERE closed_at IS NULL AND state = 'waiting_on_them' AND last_message_at <= @before " +
+            "AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.conversation_id = v.id AND f.state = 'pending') ORDER BY id LIMIT @limit",
+            new { before, limit }, tx, cancellationToken: ct));
+        int closed = 0;
+        foreach (var row in rows)
+        {
+            var conversation = row.ToModel();
+            if (Threadline.Pipeline.Context.IdleConversations.Ends(conversation, now, gap, followUpPending: false) is null) continue;
+            closed += await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE conversations SET state = 'closed', closed_at = @now, outcome = @outcome, needs_reply = FALSE, respond_by = NULL, updated_at = @now " +
+                "WHERE id = @id AND closed_at IS NULL AND state = 'waiting_on_them' AND last_message_at = @seen",
+                new { id = row.Id, now = nowMs, outcome = Threadline.Pipeline.Context.Outcomes.Of(conversation), seen = row.LastMessageAt }, tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        if (closed > 0) Interlocked.Increment(ref ConversationStore.AgentsVersion);   // the cached loads count them no longer
+        return closed;
+    }
+
+    /// <summary>
     /// Hands a conversation to a person: it needs a reply from a human (e.g. a message could not go out because the
     /// window closed and no template exists). In the caller's transaction, if any.
     /// </summary>

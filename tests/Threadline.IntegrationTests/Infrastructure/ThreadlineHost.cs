@@ -51,6 +51,9 @@ public sealed class ThreadlineHost : IAsyncDisposable
             ["WhatsApp:VerifyToken"] = VerifyToken,
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["Inbox:PollIntervalMs"] = "50",
+            // The tests' messages are dated in the past: the closer would end their conversations under other tests'
+            // feet. Its tests run it directly (ConversationCloser.RunOnceAsync).
+            ["Conversations:IdleCloseEnabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;

@@ -326,6 +326,49 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QuietConversations_AreClosedByTheCloser_UnlessAReplyIsOwed_AFollowUpIsPlanned_OrTheGapHasNotPassed()
+    {
+        // Without the closer a conversation stayed open until the contact wrote again: every contact who never did
+        // counted in an agent's load for good.
+        const string Answered = "4917011110001", Owed = "4917011110002", FollowUp = "4917011110003", Recent = "4917011110004";
+        long recent = DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeSeconds();   // the messages' own times decide, against the real clock
+        await OneBatchAsync(Payloads.Text(Answered, "wamid.i1", T0, "Was kostet die Pumpe P3?"), Payloads.Echo(Answered, "wamid.i2", T0 + 60, "Die P3 kostet 12 EUR."),
+            Payloads.Text(Owed, "wamid.i3", T0, "Was kostet die Pumpe P4?"),
+            Payloads.Text(FollowUp, "wamid.i5", T0, "Was kostet die Pumpe P5?"), Payloads.Echo(FollowUp, "wamid.i6", T0 + 60, "Die P5 kostet 15 EUR."),
+            Payloads.Text(Recent, "wamid.i7", recent, "Was kostet die Pumpe P6?"), Payloads.Echo(Recent, "wamid.i8", recent + 60, "Die P6 kostet 18 EUR."));
+        Task<long> ConversationOf(string messageId) => ScalarAsync<long>($"SELECT conversation_id FROM conversation_messages WHERE message_id = '{messageId}'");
+        long answered = await ConversationOf("wamid.i1"), owed = await ConversationOf("wamid.i3"), followUp = await ConversationOf("wamid.i5"), young = await ConversationOf("wamid.i7");
+        await using (var c = await _host.Services.GetRequiredService<Database>().OpenAsync())
+        {
+            // Whatever the planner chose for our answers: the one conversation keeps a planned follow-up, the others none.
+            await c.ExecuteAsync("UPDATE follow_ups SET state = 'cancelled'");
+            await c.ExecuteAsync("INSERT INTO follow_ups (conversation_id, contact_id, attempt, silence_since, due_at, kind, state, policy_version, replan, reasons, created_at, updated_at) " +
+                "SELECT id, contact_id, 1, last_message_at, last_message_at + 86400000, 'freeform', 'pending', 0, FALSE, '[]', last_message_at, last_message_at FROM conversations WHERE id = @followUp",
+                new { followUp });
+        }
+        Assert.Equal(4, await ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE assignee = 'anna' AND closed_at IS NULL"));
+
+        var closer = _host.Services.GetRequiredService<ConversationCloser>();
+        Assert.Equal(1, await closer.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(0, await closer.RunOnceAsync(CancellationToken.None));   // closed once
+
+        var rows = (await ScalarListAsync<(long Id, string State, string? Outcome, long? ClosedAt)>("SELECT id, state, outcome, closed_at FROM conversations")).ToDictionary(r => r.Id);
+        Assert.Equal(("closed", "answered"), (rows[answered].State, rows[answered].Outcome));
+        Assert.NotNull(rows[answered].ClosedAt);
+        Assert.Equal("waiting_on_us", rows[owed].State);         // a reply is owed: it stays, overdue, for a person
+        Assert.Equal("waiting_on_them", rows[followUp].State);   // a follow-up is planned: the silence is still being worked on
+        Assert.Equal("waiting_on_them", rows[young].State);      // quiet for two days only
+        var annaLoad = (await GetAsync("/api/v1/agents")).EnumerateArray().Single(a => a.GetProperty("id").GetString() == "anna").GetProperty("openConversations").GetInt64();
+        Assert.Equal(3, annaLoad);
+
+        // The contact's next message opens a new conversation; a reply quoting the closed one still reopens it.
+        await OneBatchAsync(Payloads.Text(Answered, "wamid.i9", T0 + 90 * 86400, "Neue Frage: liefern Sie nach Wien?"));
+        Assert.NotEqual(answered, await ConversationOf("wamid.i9"));
+        await OneBatchAsync(Payloads.Inbound(Answered, Payloads.TextMessage(Answered, "wamid.i10", T0 + 90 * 86400 + 60, "Und die P3 zum alten Preis?", replyTo: "wamid.i2")));
+        Assert.Equal(answered, await ConversationOf("wamid.i10"));
+    }
+
+    [Fact]
     public async Task ABatchRolledBack_LeavesTheAgentsLoadsAsTheDatabaseHasThem()
     {
         // The agents' loads are cached for up to a second and the runner counts each batch's assignments into them. A batch
