@@ -68,7 +68,7 @@ public static class BenchCommand
         var pipelineMessages = new Option<int>("--messages") { Description = "Messages through the full pipeline.", DefaultValueFactory = _ => 50_000 };
         var pipelineWarmup = new Option<int>("--warmup")
         {
-            Description = "Messages through the whole pipeline before anything is timed (0: measure a cold process, JIT tiering included).",
+            Description = "Messages through the whole pipeline before anything is timed, at least; more (in chunks of 5,000, up to 60,000) while the JIT is still tiering code up. 0: measure a cold process, JIT included.",
             DefaultValueFactory = _ => 10_000,
         };
         var pipeline = new Command("pipeline", "Capture → identity → context → routing → store on SQLite, N contacts with history, beside capture + identity alone.")
@@ -85,6 +85,9 @@ public static class BenchCommand
             table.AddRow("baseline: capture + identity only", $"{r.CaptureOnlyRate:N0} messages/s (full = {r.Rate / r.CaptureOnlyRate:N2}× baseline)", "");
             table.AddRow("decision (context + routing) per message", $"p50 {r.DecisionP50.TotalMilliseconds:N3} ms, p99 {r.DecisionP99.TotalMilliseconds:N3} ms, max {r.DecisionMax.TotalMilliseconds:N1} ms", "p99 ≤ 2 ms");
             table.AddRow("CPU per message (whole process, all threads)", $"{r.CpuPerMessage.TotalMicroseconds:N0} µs", "");
+            if (r.DiskBytesPerMessage is double bytes)
+                table.AddRow("Written to disk per message (WAL + checkpoints)", $"{bytes / 1024:N1} KiB", "");
+            table.AddRow("JIT compiling during the measured run", $"{r.JitDuringRun.TotalMilliseconds:N0} ms (after {r.Warmup:N0} messages of warm-up)", "");
             table.AddRow("batch time per message (claim → commit)", $"p50 {r.BatchP50.TotalMilliseconds:N3} ms, p99 {r.BatchP99.TotalMilliseconds:N3} ms", "");
             table.AddRow("decisions stored", $"{r.Decisions:N0}", $"= {r.Messages:N0}");
             table.AddRow("… of them with an agent assigned", $"{r.Assigned:N0}", "");

@@ -12,10 +12,13 @@ public sealed class InboxOptions
     /// <value>The default value is true.</value>
     public bool ProcessingEnabled { get; set; } = true;
 
-    /// <summary>Rows taken per transaction.</summary>
-    /// <value>The default value is 256.</value>
+    /// <summary>Rows taken per transaction, at most: a worker that keeps up takes what has arrived since its last pass,
+    /// so only a backlog fills a batch. Larger batches share each commit's fixed work (hot index pages rewritten, the
+    /// batch's lookups) among more messages: measured with <c>threadline bench pipeline</c>, 1,024 needs ~24 % less CPU
+    /// per message than 256, at up to ~0.2 s per batch under a backlog.</summary>
+    /// <value>The default value is 1,024.</value>
     [Range(1, 10_000)]
-    public int BatchSize { get; set; } = 256;
+    public int BatchSize { get; set; } = 1024;
 
     /// <summary>Failed attempts after which a row is dead-lettered.</summary>
     /// <value>The default value is 5.</value>
