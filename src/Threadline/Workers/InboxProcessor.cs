@@ -12,11 +12,11 @@ using Threadline.WhatsApp.Webhooks;
 
 namespace Threadline.Workers;
 
-/// <summary>What one pass over the inbox did.</summary>
 /// <summary>What the pipeline's steps wrote for a batch: capture's counts, and how many messages the decisions queued for sending.</summary>
 /// <param name="Loads">The agents' loads as the steps left them; see <see cref="InboxProcessor.Committed"/>.</param>
 public sealed record StepsResult(CaptureWriteResult Written, int Queued, IReadOnlyList<Threadline.Pipeline.Business.Agent>? Loads = null);
 
+/// <summary>What one pass over the inbox did.</summary>
 public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Failed, CaptureWriteResult? Written)
 {
     public static readonly InboxPass Idle = new(0, 0, 0, 0, null);
@@ -64,7 +64,6 @@ public sealed class InboxProcessor(
                 await MarkAsync(main, tx, claimed, ct);
                 await tx.CommitAsync(ct);
                 Committed(written);
-                Queued(written);
                 return new InboxPass(claimed.Count, claimed.Parsed.Count, claimed.Unreadable.Count, 0, written.Written);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -98,14 +97,7 @@ public sealed class InboxProcessor(
             await MarkAsync(inbox, itx, rows, ct);
             await itx.CommitAsync(ct);
         }
-        Queued(result);
         return new InboxPass(rows.Count, rows.Parsed.Count, rows.Unreadable.Count, 0, result.Written);
-    }
-
-    /// <summary>After a commit: the sender starts at once on what the decisions queued.</summary>
-    private void Queued(StepsResult result)
-    {
-        if (result.Queued > 0) signal.Notify();
     }
 
     private static Claimed Parse(IReadOnlyList<InboxRow> rows)
@@ -147,8 +139,13 @@ public sealed class InboxProcessor(
     }
 
     /// <summary>Call after the transaction of <see cref="RunStepsAsync"/> committed (and not otherwise): what the steps
-    /// changed in memory (the agents' cached loads) follows the database.</summary>
-    public void Committed(StepsResult result) => conversations.Committed(result.Loads);
+    /// changed in memory (the agents' cached loads) follows the database, and the sender starts at once on what the
+    /// decisions queued.</summary>
+    public void Committed(StepsResult result)
+    {
+        conversations.Committed(result.Loads);
+        if (result.Queued > 0) signal.Notify();
+    }
 
     private async Task MarkAsync(DbConnection inbox, DbTransaction tx, Claimed claimed, CancellationToken ct)
     {
@@ -176,7 +173,6 @@ public sealed class InboxProcessor(
                     if (!db.InboxIsSeparate) await MarkAsync(main, tx, single, ct);
                     await tx.CommitAsync(ct);
                     Committed(written);
-                    Queued(written);
                 }
                 if (db.InboxIsSeparate)
                 {

@@ -76,6 +76,19 @@ public abstract class AutomaticAnswerTests(StoreKind store) : IAsyncLifetime
         return Assert.Single(list.EnumerateArray()).GetProperty("id").GetInt64();
     }
 
+    /// <summary>Jonas asks for a price and a person answers with <paramref name="message"/> through the API; WhatsApp takes it.</summary>
+    /// <returns>The conversation, the answer's outbox row and the wamid WhatsApp gave it.</returns>
+    private async Task<(long Conversation, long Id, string Wamid)> PersonAnsweredAsync(object message)
+    {
+        await WriteAsync(Jonas, "Was kostet die Pumpe?");
+        long conversation = await OnlyConversationAsync();
+        var queued = await (await _host.Api.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", message))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        long id = queued.GetProperty("id").GetInt64();
+        string wamid = (await WaitForStateAsync(id, "accepted")).GetProperty("waMessageId").GetString()!;
+        return (conversation, id, wamid);
+    }
+
     [Fact]
     public async Task AnEnabledQuestion_IsAnsweredOnce_WithTheWrittenAnswer_AndTheConversationWaitsOnTheContact()
     {
@@ -183,15 +196,11 @@ public abstract class AutomaticAnswerTests(StoreKind store) : IAsyncLifetime
     [Fact]
     public async Task ALateFailedStatus131047_SendsTheFallbackTemplate_Once()
     {
-        await WriteAsync(Jonas, "Was kostet die Pumpe?");
-        long conversation = await OnlyConversationAsync();
-        var queued = await (await _host.Api.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new
+        var (_, id, wamid) = await PersonAnsweredAsync(new
         {
             text = "480 € netto.",
             fallbackTemplate = new { name = "follow_up_offer", language = "de", parameters = new[] { "Jonas" } },
-        })).Content.ReadFromJsonAsync<JsonElement>();
-        long id = queued.GetProperty("id").GetInt64();
-        string wamid = (await WaitForStateAsync(id, "accepted")).GetProperty("waMessageId").GetString()!;
+        });
 
         // WhatsApp took it, then reports it failed: the window had closed by its clock.
         for (int i = 0; i < 3; i++) // delivered three times
@@ -216,12 +225,7 @@ public abstract class AutomaticAnswerTests(StoreKind store) : IAsyncLifetime
     [Fact]
     public async Task APersonsResendOfALateFailure_IsItsOwnAttempt_NotConfusedWithTheFirstOnesStatuses()
     {
-        await WriteAsync(Jonas, "Was kostet die Pumpe?");
-        long conversation = await OnlyConversationAsync();
-        var queued = await (await _host.Api.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { text = "480 € netto." }))
-            .Content.ReadFromJsonAsync<JsonElement>();
-        long id = queued.GetProperty("id").GetInt64();
-        string first = (await WaitForStateAsync(id, "accepted")).GetProperty("waMessageId").GetString()!;
+        var (_, id, first) = await PersonAnsweredAsync(new { text = "480 € netto." });
         await _host.PostWebhookAsync(Payloads.Status(first, "sent", Now, Jonas, callbackData: $"threadline:outbox:{id}"));
         await _host.PostWebhookAsync(Payloads.Status(first, "failed", Now + 1, Jonas, errorCode: 131051, callbackData: $"threadline:outbox:{id}"));
         await _host.WaitForProcessingAsync();
@@ -256,12 +260,7 @@ public abstract class AutomaticAnswerTests(StoreKind store) : IAsyncLifetime
     [Fact]
     public async Task ALateFailedStatus131026_MarksTheContact_AndNothingMoreIsSent()
     {
-        await WriteAsync(Jonas, "Was kostet die Pumpe?");
-        long conversation = await OnlyConversationAsync();
-        var queued = await (await _host.Api.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { text = "480 € netto." }))
-            .Content.ReadFromJsonAsync<JsonElement>();
-        long id = queued.GetProperty("id").GetInt64();
-        string wamid = (await WaitForStateAsync(id, "accepted")).GetProperty("waMessageId").GetString()!;
+        var (conversation, id, wamid) = await PersonAnsweredAsync(new { text = "480 € netto." });
 
         await _host.PostWebhookAsync(Payloads.Status(wamid, "failed", Now, Jonas, errorCode: 131026));
         await _host.WaitForProcessingAsync();
