@@ -114,9 +114,10 @@ public sealed class ConversationCommands(Database db, TimeProvider clock)
         await using var c = await db.OpenAsync(ct);
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        // No index serves this (one on last_message_at would move with every message): a scan, every few minutes.
+        // No index serves this (one on last_message_at would move with every message): a scan, every few minutes. The
+        // filter is the rule's own, so that rows the rule would keep open cannot fill every batch ahead of those it closes.
         var rows = await c.QueryAsync<ConversationRow>(new CommandDefinition(
-            $"SELECT {ConversationRow.Columns} FROM conversations v WHERE closed_at IS NULL AND state = 'waiting_on_them' AND last_message_at <= @before " +
+            $"SELECT {ConversationRow.Columns} FROM conversations v WHERE closed_at IS NULL AND state = 'waiting_on_them' AND reply_owed_since IS NULL AND last_message_at <= @before " +
             "AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.conversation_id = v.id AND f.state = 'pending') ORDER BY id LIMIT @limit",
             new { before, limit }, tx, cancellationToken: ct));
         int closed = 0;

@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Threadline.IntegrationTests.Infrastructure;
 using Threadline.Store;
+using Threadline.Store.Conversations;
 using Threadline.WhatsApp.Webhooks;
 using Threadline.Workers;
 
@@ -366,6 +367,24 @@ public abstract class ConversationFlowTests(StoreKind store) : IAsyncLifetime
         Assert.NotEqual(answered, await ConversationOf("wamid.i9"));
         await OneBatchAsync(Payloads.Inbound(Answered, Payloads.TextMessage(Answered, "wamid.i10", T0 + 90 * 86400 + 60, "Und die P3 zum alten Preis?", replyTo: "wamid.i2")));
         Assert.Equal(answered, await ConversationOf("wamid.i10"));
+    }
+
+    [Fact]
+    public async Task TheCloser_IsNotHeldUpByConversationsItKeepsOpen()
+    {
+        // A quiet conversation waiting on the contact that still owes a reply stays open; with batches of one, such a row
+        // ahead of a closable one must not take the batch every time.
+        await OneBatchAsync(Payloads.Text(Jonas, "wamid.h1", T0, "Was kostet die Pumpe P3?"), Payloads.Echo(Jonas, "wamid.h2", T0 + 60, "Die P3 kostet 12 EUR."),
+            Payloads.Text("4917011110005", "wamid.h3", T0, "Was kostet die Pumpe P4?"), Payloads.Echo("4917011110005", "wamid.h4", T0 + 60, "Die P4 kostet 15 EUR."));
+        long kept = await ScalarAsync<long>("SELECT MIN(id) FROM conversations"), closable = await ScalarAsync<long>("SELECT MAX(id) FROM conversations");
+        await using (var c = await _host.Services.GetRequiredService<Database>().OpenAsync())
+        {
+            await c.ExecuteAsync("UPDATE follow_ups SET state = 'cancelled'");
+            await c.ExecuteAsync("UPDATE conversations SET reply_owed_since = last_message_at WHERE id = @kept", new { kept });
+        }
+        var commands = _host.Services.GetRequiredService<ConversationCommands>();
+        Assert.Equal(1, await commands.CloseIdleAsync(TimeSpan.FromDays(7), limit: 1, CancellationToken.None));
+        Assert.Equal(["waiting_on_them", "closed"], await ScalarListAsync<string>($"SELECT state FROM conversations WHERE id IN ({kept}, {closable}) ORDER BY id"));
     }
 
     [Fact]
