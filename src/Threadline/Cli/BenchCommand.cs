@@ -123,10 +123,11 @@ public static class BenchCommand
     private static void Print(IngestReport report)
     {
         var table = new Table().Title($"Ingest ({Markup.Escape(report.Store)})")
-            .AddColumns("endpoint", "mode", "req/s", "p50 ms", "p99 ms", "max ms", "acknowledged");
+            .AddColumns("endpoint", "mode", "req/s", "p50 ms", "p99 ms", "max ms", "acknowledged", "JIT ms");
         foreach (var run in report.Runs)
             table.AddRow(Markup.Escape(run.Endpoint), Markup.Escape(run.Mode), run.Rate.ToString("N0"), run.P50.TotalMilliseconds.ToString("N2"),
-                run.P99.TotalMilliseconds.ToString("N2"), run.Max.TotalMilliseconds.ToString("N1"), $"{run.Acknowledged:N0}/{run.Requests:N0}");
+                run.P99.TotalMilliseconds.ToString("N2"), run.Max.TotalMilliseconds.ToString("N1"), $"{run.Acknowledged:N0}/{run.Requests:N0}",
+                run.Jit.TotalMilliseconds.ToString("N0"));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"Throughput ratio Threadline / bare: [bold]{report.ThroughputRatio:N2}×[/] (target ≥ 0.5×)");
         AnsiConsole.MarkupLine($"Durable: {report.InboxRows:N0} inbox rows for {report.DistinctBodiesAcknowledged:N0} acknowledged distinct bodies " +
