@@ -28,6 +28,7 @@ public sealed record InboxStats(long Received, long Processed, long Pending, lon
 
 /// <summary>
 /// The inbox's state machine in SQL: pending (0) → processed (1), or → dead-lettered (2) after repeated failures.
+/// The state rows are narrow (the bodies are in <c>inbox_bodies</c>, written once), so marking a batch rewrites few pages.
 /// Claims are in id order (arrival order). On PostgreSQL they lock rows with SKIP LOCKED so several instances share
 /// the work; the caller holds the transaction until its results are written.
 /// </summary>
@@ -37,8 +38,8 @@ public sealed class InboxQueue(Database db)
 
     public Task<IReadOnlyList<InboxRow>> ClaimAsync(DbConnection connection, DbTransaction? tx, int max, long nowMs, CancellationToken ct) =>
         QueryList<InboxRow>(connection, new CommandDefinition(
-            "SELECT id AS Id, received_at AS ReceivedAt, body AS Body, attempts AS Attempts FROM inbox " +
-            "WHERE state = 0 AND next_attempt_at <= @now ORDER BY id LIMIT @max" + db.Dialect.SkipLocked,
+            "SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i JOIN inbox_bodies b ON b.id = i.id " +
+            "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
             new { now = nowMs, max }, tx, cancellationToken: ct));
 
     // Ids are our own longs, so inlining them is safe and keeps one statement shape for both providers.
@@ -63,10 +64,10 @@ public sealed class InboxQueue(Database db)
     public async Task<IReadOnlyList<DeadLetter>> DeadAsync(int limit, CancellationToken ct)
     {
         await using var connection = await db.OpenInboxAsync(ct: ct);
-        string length = db.Provider == StorageProvider.Postgres ? "CAST(octet_length(body) AS BIGINT)" : "CAST(length(body) AS BIGINT)";
+        string length = db.Provider == StorageProvider.Postgres ? "CAST(octet_length(b.body) AS BIGINT)" : "CAST(length(b.body) AS BIGINT)";
         return await QueryList<DeadLetter>(connection, new CommandDefinition(
-            $"SELECT id AS Id, received_at AS ReceivedAt, attempts AS Attempts, last_error AS LastError, {length} AS BodyBytes " +
-            "FROM inbox WHERE state = 2 ORDER BY id LIMIT @limit", new { limit }, cancellationToken: ct));
+            $"SELECT i.id AS Id, i.received_at AS ReceivedAt, i.attempts AS Attempts, i.last_error AS LastError, {length} AS BodyBytes " +
+            "FROM inbox i JOIN inbox_bodies b ON b.id = i.id WHERE i.state = 2 ORDER BY i.id LIMIT @limit", new { limit }, cancellationToken: ct));
     }
 
     /// <summary>
@@ -85,11 +86,11 @@ public sealed class InboxQueue(Database db)
     public async Task<InboxStats> StatsAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenInboxAsync(ct: ct);
-        var counts = (await connection.QueryAsync<(long State, long Count)>(new CommandDefinition(
-            "SELECT CAST(state AS BIGINT), COUNT(*) FROM inbox GROUP BY state", cancellationToken: ct)))
-            .ToDictionary(r => r.State, r => r.Count);
-        long Get(int s) => counts.GetValueOrDefault(s);
-        return new InboxStats(Get(Pending) + Get(Processed) + Get(Dead), Get(Processed), Get(Pending), Get(Dead));
+        // Pending and dead-lettered rows are counted on their partial indexes; only the total reads the whole table.
+        var (received, pending, dead) = await connection.QuerySingleAsync<(long, long, long)>(new CommandDefinition(
+            "SELECT (SELECT COUNT(*) FROM inbox), (SELECT COUNT(*) FROM inbox WHERE state = 0), (SELECT COUNT(*) FROM inbox WHERE state = 2)",
+            cancellationToken: ct));
+        return new InboxStats(received, received - pending - dead, pending, dead);
     }
 
     private static string Truncate(string error) => error.Length <= 4000 ? error : error[..4000];

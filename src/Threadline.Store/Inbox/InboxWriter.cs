@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Threadline.Store.Inbox;
@@ -32,12 +35,36 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
     /// <summary>Bodies committed since start: lets the worker see whether webhooks are arriving right now.</summary>
     public long CommittedBodies => Interlocked.Read(ref _committedBodies);
 
-    /// <summary>Queues a verified body and completes when it is committed to the store.</summary>
+    /// <summary>Bodies remembered to catch byte-identical redeliveries (~130 bytes each; see <see cref="RecentBodies"/>).</summary>
+    public const int RecentBodiesRemembered = 65_536;
+
+    private readonly RecentBodies _recent = new(RecentBodiesRemembered);
+
+    /// <summary>
+    /// Queues a verified body and completes when it is committed to the store; a byte-identical copy of a body taken
+    /// recently completes when that one is committed, and adds no row.
+    /// </summary>
     public async Task AppendAsync(byte[] body, CancellationToken ct)
     {
         // Hashed here, on the request's thread, so the single writer loop only writes.
-        var receipt = new PendingReceipt(body, Convert.ToHexStringLower(SHA256.HashData(body)), clock.GetUtcNow().ToUnixTimeMilliseconds());
-        await _queue.Writer.WriteAsync(receipt, ct);
+        byte[] hash = SHA256.HashData(body);
+        var receipt = new PendingReceipt(body, Convert.ToHexStringLower(hash), clock.GetUtcNow().ToUnixTimeMilliseconds());
+        if (_recent.Join(BinaryPrimitives.ReadUInt128LittleEndian(hash), receipt.Done.Task) is { } earlier)
+        {
+            await earlier.WaitAsync(ct);
+            return;
+        }
+        try
+        {
+            await _queue.Writer.WriteAsync(receipt, ct);
+        }
+        catch (Exception ex)
+        {
+            // Never queued, so never committed: complete it, so that an identical redelivery is written instead of waiting.
+            if (ex is OperationCanceledException) receipt.Done.TrySetCanceled(ct);
+            else receipt.Done.TrySetException(ex);
+            throw;
+        }
         await receipt.Done.Task.WaitAsync(ct);
     }
 
@@ -91,9 +118,32 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
     {
         using var turn = await db.InboxWriteTurnAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        // The commit below is the only fsync for the whole batch.
-        await BulkInsert.ExecuteAsync(db.Dialect, connection, tx, "INSERT INTO inbox (received_at, body, body_sha256)",
-            "ON CONFLICT (body_sha256) DO NOTHING", "body_sha256", batch, r => [r.ReceivedAt, r.Body, r.Sha256], r => r.Sha256, ct);
+        // Appends only: a state row (its id from the store), and the body under the same id. The commit below is the
+        // only fsync for the whole batch.
+        if (connection is SqliteConnection sqlite)
+        {
+            using var state = new SqliteStatement(sqlite, "INSERT INTO inbox (received_at) VALUES (@p0)", ["@p0"]);
+            using var bodies = new SqliteStatement(sqlite, "INSERT INTO inbox_bodies (id, body, body_sha256) VALUES (@p0, @p1, @p2)", ["@p0", "@p1", "@p2"]);
+            foreach (var r in batch)
+            {
+                state.Execute([r.ReceivedAt]);
+                bodies.Execute([state.LastInsertRowId, r.Body, r.Sha256]);
+            }
+        }
+        else
+        {
+            // One statement: ids from the inbox's own sequence, then both rows. (The body's foreign key is checked at
+            // the end of the statement, when the state rows exist.)
+            await connection.ExecuteAsync(new CommandDefinition("""
+                WITH received AS (
+                    SELECT nextval(pg_get_serial_sequence('inbox', 'id')) AS id, r.received_at, r.body, r.body_sha256
+                    FROM unnest(@receivedAt, @body, @sha) AS r (received_at, body, body_sha256)),
+                state AS (INSERT INTO inbox (id, received_at) SELECT id, received_at FROM received)
+                INSERT INTO inbox_bodies (id, body, body_sha256) SELECT id, body, body_sha256 FROM received
+                """,
+                new { receivedAt = batch.Select(r => r.ReceivedAt).ToArray(), body = batch.Select(r => r.Body).ToArray(), sha = batch.Select(r => r.Sha256).ToArray() },
+                tx, cancellationToken: ct));
+        }
         await tx.CommitAsync(ct);
     }
 

@@ -18,12 +18,7 @@ public sealed class AgentLoadMigrationTests : ScratchDirectory
         var settings = await TestDatabases.CreateAsync(kind, Directory);
         var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
         await using var c = await db.OpenAsync();
-        await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-        foreach (var (version, name, sql) in MigrationRunner.Embedded(inbox: false).Where(m => m.Version < 7))
-        {
-            await c.ExecuteAsync(db.Dialect.Render(sql));
-            await c.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, 0)", new { version, name });
-        }
+        await OlderSchema.ApplyBeforeAsync(db, c, inbox: false, version: 7);
         const string insert = "INSERT INTO conversations (id, contact_id, state, opened_at, last_message_at, last_from, message_count, pending_intents, pending_cues, assignee, closed_at, updated_at) " +
             "VALUES (@id, 1, @state, 0, 0, 'contact', 1, '', '', @assignee, @closedAt, @updatedAt)";
         await c.ExecuteAsync(insert, new[]
