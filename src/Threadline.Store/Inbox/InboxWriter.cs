@@ -48,7 +48,7 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
     {
         // Hashed here, on the request's thread, so the single writer loop only writes.
         byte[] hash = SHA256.HashData(body);
-        var receipt = new PendingReceipt(body, Convert.ToHexStringLower(hash), clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var receipt = new PendingReceipt(body, Convert.ToHexStringLower(hash), clock.GetUtcNow().ToUnixTimeMilliseconds(), clock.GetTimestamp());
         if (_recent.Join(BinaryPrimitives.ReadUInt128LittleEndian(hash), receipt.Done.Task) is { } earlier)
         {
             await earlier.WaitAsync(ct);
@@ -87,7 +87,12 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
                 {
                     connection ??= await db.OpenInboxAsync(ct: ct);
                     await WriteAsync(connection, batch, ct);
-                    foreach (var receipt in batch) receipt.Done.TrySetResult();
+                    long durable = clock.GetTimestamp();
+                    foreach (var receipt in batch)
+                    {
+                        StoreMetrics.InboxDurableWait.Record(clock.GetElapsedTime(receipt.QueuedAt, durable).TotalMilliseconds);
+                        receipt.Done.TrySetResult();
+                    }
                     Interlocked.Add(ref _committedBodies, batch.Count);
                     Committed?.Invoke();
                 }
@@ -144,10 +149,14 @@ public sealed class InboxWriter(Database db, TimeProvider clock, ILogger<InboxWr
                 new { receivedAt = batch.Select(r => r.ReceivedAt).ToArray(), body = batch.Select(r => r.Body).ToArray(), sha = batch.Select(r => r.Sha256).ToArray() },
                 tx, cancellationToken: ct));
         }
+        long committing = clock.GetTimestamp();
         await tx.CommitAsync(ct);
+        StoreMetrics.InboxCommitDuration.Record(clock.GetElapsedTime(committing).TotalMilliseconds);
+        StoreMetrics.InboxCommitBodies.Record(batch.Count);
     }
 
-    private sealed record PendingReceipt(byte[] Body, string Sha256, long ReceivedAt)
+    /// <param name="QueuedAt">When the request queued it (<see cref="TimeProvider.GetTimestamp"/>), for <see cref="StoreMetrics.InboxDurableWait"/>.</param>
+    private sealed record PendingReceipt(byte[] Body, string Sha256, long ReceivedAt, long QueuedAt)
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

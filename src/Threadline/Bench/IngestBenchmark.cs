@@ -35,6 +35,8 @@ public sealed record IngestBenchmarkOptions
     public bool Processing { get; init; } = true;
     /// <summary>Further settings for the server under test (e.g. <c>Inbox:YieldToIngest</c>).</summary>
     public IReadOnlyDictionary<string, string?> ServerSettings { get; init; } = new Dictionary<string, string?>();
+    /// <summary>Where to write the fixed-rate run's answers and GC pauses as CSV (none when null).</summary>
+    public string? TimelineFile { get; init; }
     /// <summary>Storage settings for the Threadline server under test (default: a fresh SQLite file in a temp folder).</summary>
     public IReadOnlyDictionary<string, string?>? Storage { get; init; }
 }
@@ -61,6 +63,8 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
         string directory = Path.Combine(Path.GetTempPath(), "threadline-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var runs = new List<IngestRun>();
+        using var gc = new GcPauseRecorder();
+        using var store = new StoreMetricsRecorder();
         try
         {
             await using (var bare = await StartBareAsync(ct))
@@ -104,10 +108,27 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
 
             var beforeFixed = await inbox.StatsAsync(ct);
             var gcBefore = GcSnapshot.Take();
+            var cpuBefore = ThreadCpu.Take();
+            long? diskBefore = PipelineBenchmark.DiskBytesWritten();
+            gc.Start();
+            store.Start();
             var fixedClock = Stopwatch.StartNew();
             runs.Add(await SendAsync(threadlineAddress, fixedBodies, fixedCount, options.Rate, $"fixed {options.Rate:N0}/s", "Threadline (verify, durable inbox, 200)", ct));
             var afterFixed = await inbox.StatsAsync(ct);
+            var fixedElapsed = fixedClock.Elapsed;
+            var measured = store.Stop();
+            var cpu = ThreadCpu.Take().DescribeSince(cpuBefore, fixedElapsed);
+            long? disk = PipelineBenchmark.DiskBytesWritten() - diskBefore;
+            var pauses = gc.Stop();
+            // Where the fixed-rate run's time went: the questions behind a latency tail on two shared cores.
             log($"GC during the fixed-rate run: {GcSnapshot.Take() - gcBefore}");
+            log($"  {GcPauseRecorder.Describe(pauses)}");
+            log($"  {SlowAnswers(_lastSamples, pauses, LatencyTarget)}");
+            foreach (string line in measured.Describe(fixedElapsed)) log(line);
+            log($"CPU during the fixed-rate run (share of one core, by thread): {cpu}");
+            if (disk is { } written)
+                log($"Written to storage during the fixed-rate run: {written / 1048576.0 / fixedElapsed.TotalSeconds:N0} MiB/s, {written / 1024.0 / fixedCount:N1} KiB per webhook");
+            if (options.TimelineFile is { } file) WriteTimeline(file, _lastSamples, pauses);
             double fixedProcessedRate = (afterFixed.Processed - beforeFixed.Processed) / fixedClock.Elapsed.TotalSeconds;
             await WaitDrainedAsync(inbox, ct);
 
@@ -134,6 +155,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
         var summary = await new WebhookSender(http).SendAsync(target, bodies, count,
             new WebhookSendOptions { RatePerSecond = rate, MaxInFlight = rate > 0 ? 512 : options.Concurrency, MaxAttempts = 1 }, cancellationToken: ct);
         var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
+        _lastSamples = summary.Samples;
         var sorted = summary.Latencies.Order().ToList();
         var run = new IngestRun(endpoint, mode, count, summary.Acknowledged, summary.Rate, summary.LatencyPercentile(50), summary.LatencyPercentile(99),
             sorted.Count > 0 ? sorted[^1] : TimeSpan.Zero, jit);
@@ -167,6 +189,33 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
     }
 
     private const int MaxWarmupChunks = 10;
+
+    private IReadOnlyList<LatencySample> _lastSamples = [];
+
+    /// <summary>The acknowledgement latency the fixed-rate run is held to (p99).</summary>
+    public static readonly TimeSpan LatencyTarget = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How many answers took longer than <paramref name="target"/>, and how many of those were in flight while the runtime
+    /// paused every thread for a collection: tells a GC tail from a queueing or I/O tail.
+    /// </summary>
+    internal static string SlowAnswers(IReadOnlyList<LatencySample> samples, IReadOnlyList<GcPause> pauses, TimeSpan target)
+    {
+        var slow = samples.Where(s => s.Latency > target).ToList();
+        int duringPause = slow.Count(s => pauses.Any(p => p.At < s.SentAt + s.Latency && p.At + p.Pause > s.SentAt));
+        return $"{slow.Count:N0} of {samples.Count:N0} answers took over {target.TotalMilliseconds:N0} ms; {duringPause:N0} of those were in flight during a GC pause";
+    }
+
+    /// <summary>Every answer (sent at, ms) and every GC pause (at, ms, generation, promoted bytes) as CSV, to line them up.</summary>
+    private static void WriteTimeline(string path, IReadOnlyList<LatencySample> samples, IReadOnlyList<GcPause> pauses)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("kind,at_utc,ms,generation,promoted_bytes");
+        foreach (var s in samples.OrderBy(s => s.SentAt))
+            w.WriteLine(FormattableString.Invariant($"answer,{s.SentAt:O},{s.Latency.TotalMilliseconds:F3},,"));
+        foreach (var p in pauses)
+            w.WriteLine(FormattableString.Invariant($"gc_pause,{p.At:O},{p.Pause.TotalMilliseconds:F3},{p.Generation},{p.PromotedBytes}"));
+    }
 
     private async Task WaitDrainedAsync(InboxQueue inbox, CancellationToken ct)
     {

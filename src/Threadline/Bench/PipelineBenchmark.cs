@@ -142,7 +142,7 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
     private sealed record Drain(double Rate, TimeSpan Elapsed, List<long> Batches, TimeSpan Cpu, long? DiskBytes, TimeSpan Jit);
 
     /// <summary>The process's <c>write_bytes</c> from <c>/proc/self/io</c>: bytes it caused to be sent to storage.</summary>
-    private static long? DiskBytesWritten()
+    internal static long? DiskBytesWritten()
     {
         try
         {

@@ -13,6 +13,7 @@ internal sealed class WebhookDeliveryRun(HttpClient http, TimeProvider time, Uri
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly ConcurrentQueue<TimeSpan> _latencies = new();
+    private readonly ConcurrentQueue<LatencySample> _samples = new();
     private readonly ConcurrentQueue<string> _acknowledgedIds = new();
     private int _sent, _acknowledged, _failed, _duplicates, _retries;
 
@@ -65,12 +66,14 @@ internal sealed class WebhookDeliveryRun(HttpClient http, TimeProvider time, Uri
         request.Headers.TryAddWithoutValidation("User-Agent", "facebookexternalua");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.RequestTimeout);
+        var sentAt = time.GetUtcNow().UtcDateTime;
         long start = time.GetTimestamp();
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
             var latency = time.GetElapsedTime(start);
             _latencies.Enqueue(latency);
+            _samples.Enqueue(new LatencySample(sentAt, latency));
             return ((int)response.StatusCode, latency);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
@@ -88,5 +91,8 @@ internal sealed class WebhookDeliveryRun(HttpClient http, TimeProvider time, Uri
 
     public WebhookSendSummary Summary(TimeSpan elapsed, bool cancelled) => new(
         _sent, _acknowledged, _failed, _duplicates, _retries, elapsed,
-        _acknowledgedIds.Distinct().ToList(), _latencies.ToList(), cancelled || cancellationToken.IsCancellationRequested);
+        _acknowledgedIds.Distinct().ToList(), _latencies.ToList(), cancelled || cancellationToken.IsCancellationRequested)
+    {
+        Samples = _samples.ToList(),
+    };
 }

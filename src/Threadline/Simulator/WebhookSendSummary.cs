@@ -21,6 +21,9 @@ public sealed record WebhookSendSummary(
     IReadOnlyList<TimeSpan> Latencies,
     bool Cancelled)
 {
+    /// <summary>When each answered attempt was sent (wall clock) and how long it took, to line slow answers up with events.</summary>
+    public IReadOnlyList<LatencySample> Samples { get; init; } = [];
+
     /// <summary>Achieved dispatch rate in webhooks per second.</summary>
     public double Rate => Elapsed > TimeSpan.Zero ? Sent / Elapsed.TotalSeconds : 0;
 
@@ -34,3 +37,6 @@ public sealed record WebhookSendSummary(
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 }
+
+/// <summary>One answered HTTP attempt: when it was sent (UTC) and how long its answer took.</summary>
+public readonly record struct LatencySample(DateTime SentAt, TimeSpan Latency);

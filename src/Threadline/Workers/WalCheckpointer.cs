@@ -24,6 +24,10 @@ public sealed class WalCheckpointer(Database db, TimeProvider clock, ILogger<Wal
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
+    // Per store, what the previous pass saw (pages in the log, pages copied). Concurrent: tests and tools call the passes
+    // directly while the loop runs.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long, long)> _lastSeen = new();
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Before the workers open their connections: from now on they leave checkpoints to this service.
@@ -84,22 +88,27 @@ public sealed class WalCheckpointer(Database db, TimeProvider clock, ILogger<Wal
     private async Task<CheckpointPass> PassAsync(string store, Func<Task<DbConnection>> open, Func<ValueTask<Database.WriteTurn>> writeTurn, CancellationToken ct)
     {
         await using var c = await open();
-        var (log, copied) = await CheckpointAsync(c, ct);
+        var (log, copied) = await CheckpointAsync(c, store, ct);
         if (log < db.WalCheckpointPages) return new CheckpointPass(log, copied, false);
 
         // Copy what the last commits added while no writer can add more: the next write transaction then finds the whole
         // log in the database file and starts it over (as long as no reader still reads from it; else a later pass does).
         using (await writeTurn())
-            (log, copied) = await CheckpointAsync(c, ct);
+            (log, copied) = await CheckpointAsync(c, store, ct);
         logger.LogDebug("Write-ahead log of the {Store} store at {Pages} pages, {Copied} copied: the next write starts it over", store, log, copied);
         return new CheckpointPass(log, copied, true);
     }
 
-    private static async Task<(long Log, long Copied)> CheckpointAsync(DbConnection c, CancellationToken ct)
+    private async Task<(long Log, long Copied)> CheckpointAsync(DbConnection c, string store, CancellationToken ct)
     {
-        // Returns (busy, pages in the log, pages copied); -1, -1 when the store is not in WAL mode.
+        long started = clock.GetTimestamp();
+        // Returns (busy, pages in the log, pages copied so far); -1, -1 when the store is not in WAL mode.
         var (_, log, copied) = await c.QuerySingleAsync<(long Busy, long Log, long Copied)>(
             new CommandDefinition("PRAGMA wal_checkpoint(PASSIVE)", cancellationToken: ct));
+        // Only passes that found something new to copy say something about the disk; the others return at once.
+        if (_lastSeen.GetValueOrDefault(store) != (log, copied))
+            StoreMetrics.CheckpointDuration.Record(clock.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("store", store));
+        _lastSeen[store] = (log, copied);
         return (Math.Max(0, log), Math.Max(0, copied));
     }
 }

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Threadline.Store;
+
+namespace Threadline.Bench;
+
+/// <summary>What the storage layer measured while a <see cref="StoreMetricsRecorder"/> recorded.</summary>
+/// <param name="DurableWaits">Per body: ms from queued to durable.</param>
+/// <param name="Commits">Per inbox group commit: ms of the commit (the fsync).</param>
+/// <param name="CommitBodies">Per inbox group commit: bodies in it.</param>
+/// <param name="MainCheckpoints">Per main-store checkpoint pass that copied pages: ms.</param>
+/// <param name="InboxCheckpoints">Per inbox checkpoint pass that copied pages: ms.</param>
+public sealed record StoreMeasurements(
+    IReadOnlyList<double> DurableWaits, IReadOnlyList<double> Commits, IReadOnlyList<int> CommitBodies,
+    IReadOnlyList<double> MainCheckpoints, IReadOnlyList<double> InboxCheckpoints)
+{
+    /// <summary>Lines for the report: the inbox's durable path, and how much of the run the checkpoints took.</summary>
+    public IEnumerable<string> Describe(TimeSpan elapsed)
+    {
+        if (Commits.Count > 0)
+        {
+            yield return $"Inbox: {Commits.Count:N0} group commits of {CommitBodies.Average():N1} bodies on average; "
+                + $"a commit (fsync) took {Percentiles(Commits)}; a body waited for durability {Percentiles(DurableWaits)}";
+        }
+        if (MainCheckpoints.Count + InboxCheckpoints.Count > 0)
+        {
+            yield return $"SQLite checkpoints: main store {MainCheckpoints.Count:N0} passes, {Share(MainCheckpoints, elapsed):P0} of the time "
+                + $"(longest {MaxOf(MainCheckpoints):N0} ms); inbox {InboxCheckpoints.Count:N0} passes, {Share(InboxCheckpoints, elapsed):P0} of the time";
+        }
+    }
+
+    /// <summary>"p50 / p90 / p99 a / b / c ms" by nearest rank.</summary>
+    public static string Percentiles(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) return "n/a";
+        var sorted = values.Order().ToArray();
+        double At(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return $"p50 / p90 / p99 {At(0.50):N2} / {At(0.90):N2} / {At(0.99):N2} ms";
+    }
+
+    private static double Share(IReadOnlyList<double> ms, TimeSpan elapsed) => elapsed > TimeSpan.Zero ? ms.Sum() / elapsed.TotalMilliseconds : 0;
+
+    private static double MaxOf(IReadOnlyList<double> ms) => ms.Count > 0 ? ms.Max() : 0;
+}
+
+/// <summary>
+/// Listens to <see cref="StoreMetrics"/> (meter <c>Threadline.Store</c>) in this process between <see cref="Start"/>
+/// and <see cref="Stop"/>, the way <c>dotnet-counters</c> would, and keeps every measurement.
+/// </summary>
+public sealed class StoreMetricsRecorder : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentQueue<double> _durableWaits = new(), _commits = new(), _mainCheckpoints = new(), _inboxCheckpoints = new();
+    private readonly ConcurrentQueue<int> _commitBodies = new();
+    private volatile bool _recording;
+
+    public StoreMetricsRecorder()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == StoreMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            if (!_recording) return;
+            if (ReferenceEquals(instrument, StoreMetrics.InboxDurableWait)) _durableWaits.Enqueue(value);
+            else if (ReferenceEquals(instrument, StoreMetrics.InboxCommitDuration)) _commits.Enqueue(value);
+            else if (ReferenceEquals(instrument, StoreMetrics.CheckpointDuration))
+                (StoreOf(tags) == "main" ? _mainCheckpoints : _inboxCheckpoints).Enqueue(value);
+        });
+        _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
+        {
+            if (_recording && ReferenceEquals(instrument, StoreMetrics.InboxCommitBodies)) _commitBodies.Enqueue(value);
+        });
+        _listener.Start();
+    }
+
+    private static string? StoreOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+            if (tag.Key == "store") return tag.Value as string;
+        return null;
+    }
+
+    /// <summary>Forgets what was recorded so far and starts recording.</summary>
+    public void Start()
+    {
+        _durableWaits.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear();
+        _recording = true;
+    }
+
+    /// <summary>Records again, keeping what was recorded before (after a <see cref="Stop"/> that looked at it).</summary>
+    public void Resume() => _recording = true;
+
+    /// <summary>Stops recording; returns what was recorded since <see cref="Start"/>.</summary>
+    public StoreMeasurements Stop()
+    {
+        _recording = false;
+        return new StoreMeasurements([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints]);
+    }
+
+    public void Dispose() => _listener.Dispose();
+}

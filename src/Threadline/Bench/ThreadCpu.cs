@@ -1,0 +1,61 @@
+namespace Threadline.Bench;
+
+/// <summary>
+/// CPU time of this process's threads grouped by thread name, from <c>/proc/self/task/*/stat</c> (Linux; empty
+/// elsewhere). On two shared cores the question behind a latency tail is often who had the CPU: the inbox worker, the
+/// thread pool (Kestrel, the load generator), the garbage collector or the JIT. Resolution is the kernel's clock tick
+/// (10 ms), so it is meant for runs of seconds, and a thread that ended between two snapshots is not counted (the
+/// server's threads live as long as it does).
+/// </summary>
+public sealed class ThreadCpu
+{
+    private readonly Dictionary<string, TimeSpan> _byName;
+
+    private ThreadCpu(Dictionary<string, TimeSpan> byName) => _byName = byName;
+
+    /// <summary>CPU time so far, per thread name (threads with the same name summed).</summary>
+    public static ThreadCpu Take()
+    {
+        var byName = new Dictionary<string, TimeSpan>();
+        const string root = "/proc/self/task";
+        if (!Directory.Exists(root)) return new ThreadCpu(byName);
+        foreach (var task in Directory.EnumerateDirectories(root))
+        {
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(task, "stat")); }
+            catch (IOException) { continue; } // the thread ended meanwhile
+            if (Parse(stat) is not var (name, cpu)) continue;
+            byName[name] = byName.GetValueOrDefault(name) + cpu;
+        }
+        return new ThreadCpu(byName);
+    }
+
+    /// <summary>The name and user + system time of one <c>stat</c> line: <c>pid (comm) state … utime stime …</c>.</summary>
+    internal static (string Name, TimeSpan Cpu)? Parse(string stat)
+    {
+        int open = stat.IndexOf('('), close = stat.LastIndexOf(')');
+        if (open < 0 || close < open) return null;
+        var fields = stat[(close + 2)..].Split(' ');
+        // After the name: state is field 3, utime field 14, stime field 15 (1-based over the whole line).
+        if (fields.Length < 13 || !long.TryParse(fields[11], out long user) || !long.TryParse(fields[12], out long system)) return null;
+        const double ticksPerSecond = 100; // USER_HZ: 100 on every Linux the runtime supports
+        return (Normalise(stat[(open + 1)..close]), TimeSpan.FromSeconds((user + system) / ticksPerSecond));
+    }
+
+    /// <summary>Threads of one kind share a line: ".NET TP Worker" and ".NET SvrGC #3" differ only by a number.</summary>
+    private static string Normalise(string name) => name.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '#');
+
+    /// <summary>CPU time each kind of thread used between <paramref name="before"/> and this snapshot (only kinds that used some).</summary>
+    public IReadOnlyDictionary<string, TimeSpan> UsedSince(ThreadCpu before) =>
+        _byName.Select(kv => (kv.Key, Cpu: kv.Value - before._byName.GetValueOrDefault(kv.Key)))
+            .Where(x => x.Cpu > TimeSpan.Zero).ToDictionary(x => x.Key, x => x.Cpu);
+
+    /// <summary>What each kind of thread used between <paramref name="before"/> and this snapshot, most first, as shares of <paramref name="elapsed"/>.</summary>
+    public string DescribeSince(ThreadCpu before, TimeSpan elapsed)
+    {
+        var used = UsedSince(before).Select(kv => (Name: kv.Key, Cpu: kv.Value)).OrderByDescending(x => x.Cpu).ToList();
+        if (used.Count == 0) return "no per-thread CPU figures on this system";
+        double total = used.Sum(x => x.Cpu.TotalSeconds) / elapsed.TotalSeconds;
+        return $"{total:P0} of one core in all: " + string.Join(", ", used.Take(8).Select(x => $"{x.Name} {x.Cpu.TotalSeconds / elapsed.TotalSeconds:P0}"));
+    }
+}

@@ -1,0 +1,99 @@
+using Threadline.Bench;
+using Threadline.Simulator;
+
+namespace Threadline.Tests.Bench;
+
+/// <summary>The instruments <c>threadline bench ingest</c> uses to say where a latency tail came from.</summary>
+public sealed class BenchDiagnosticsTests
+{
+    [Fact]
+    public void ThreadCpu_reads_name_and_user_plus_system_time_from_a_stat_line()
+    {
+        // pid (comm) state ppid … utime (14th field) stime (15th); a name may hold spaces and parentheses.
+        const string line = "4242 (.NET TP Worker) S 1 4200 4200 0 -1 4194368 512 0 0 0 250 75 0 0 20 0 31 0 1234 0 0";
+        Assert.Equal((".NET TP Worker", TimeSpan.FromSeconds(3.25)), ThreadCpu.Parse(line));
+        Assert.Equal(("a) (b", TimeSpan.FromSeconds(0.02)), ThreadCpu.Parse("7 (a) (b) R 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("12 no-parentheses S 1")]
+    [InlineData("12 (short) S 1 2 3")]
+    [InlineData("12 (x) S 1 1 1 0 -1 0 0 0 0 0 many ticks 0 0")]
+    public void ThreadCpu_skips_lines_it_cannot_read(string line) => Assert.Null(ThreadCpu.Parse(line));
+
+    [Fact]
+    public void ThreadCpu_attributes_a_busy_thread_by_its_name()
+    {
+        if (!OperatingSystem.IsLinux()) return; // /proc only
+        var before = ThreadCpu.Take();
+        Assert.Equal("no per-thread CPU figures on this system", before.DescribeSince(before, TimeSpan.FromSeconds(1)));
+        using var spun = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var busy = new Thread(() =>
+        {
+            // Spin until the kernel has counted 300 ms of this thread's own CPU time (however loaded the machine).
+            while (ThreadCpu.Parse(File.ReadAllText("/proc/thread-self/stat"))?.Cpu < TimeSpan.FromMilliseconds(300)) { }
+            spun.Set();
+            release.Wait(); // still alive when the second snapshot is taken: threads that ended are gone from /proc
+        }) { Name = "tl-busy-test 7" };
+        busy.Start();
+        spun.Wait();
+        var after = ThreadCpu.Take();
+        release.Set();
+        busy.Join();
+        // The kernel counts in 10 ms ticks; 300 ms of spinning shows as a share of one core, its number dropped.
+        var used = after.UsedSince(before);
+        Assert.True(used.TryGetValue("tl-busy-test", out var cpu) && cpu >= TimeSpan.FromMilliseconds(300), string.Join(", ", used));
+    }
+
+    [Fact]
+    public void SlowAnswers_counts_answers_over_the_target_and_those_in_flight_during_a_pause()
+    {
+        var t0 = new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc);
+        var samples = new[]
+        {
+            new LatencySample(t0, TimeSpan.FromMilliseconds(2)),                          // fast
+            new LatencySample(t0.AddMilliseconds(10), TimeSpan.FromMilliseconds(15)),     // slow, overlaps the pause
+            new LatencySample(t0.AddMilliseconds(100), TimeSpan.FromMilliseconds(11)),    // slow, no pause
+            new LatencySample(t0.AddMilliseconds(19), TimeSpan.FromMilliseconds(3)),      // fast, during the pause
+        };
+        var pauses = new[] { new GcPause(t0.AddMilliseconds(20), TimeSpan.FromMilliseconds(4), 0, false, 1 << 20) };
+        Assert.Equal("2 of 4 answers took over 10 ms; 1 of those were in flight during a GC pause",
+            Threadline.Bench.IngestBenchmark.SlowAnswers(samples, pauses, TimeSpan.FromMilliseconds(10)));
+    }
+
+    [Fact]
+    public void Percentiles_are_by_nearest_rank()
+    {
+        var values = Enumerable.Range(1, 100).Select(i => (double)i).Reverse().ToList();
+        Assert.Equal("p50 / p90 / p99 50.00 / 90.00 / 99.00 ms", StoreMeasurements.Percentiles(values));
+        Assert.Equal("p50 / p90 / p99 7.00 / 7.00 / 7.00 ms", StoreMeasurements.Percentiles([7]));
+        Assert.Equal("n/a", StoreMeasurements.Percentiles([]));
+    }
+
+    [Fact]
+    public void StoreMeasurements_describe_commits_and_the_share_of_time_checkpoints_took()
+    {
+        var m = new StoreMeasurements([1, 2, 3], [0.5, 0.5], [2, 1], [100, 200], [10]);
+        var lines = m.Describe(TimeSpan.FromSeconds(1)).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.StartsWith("Inbox: 2 group commits of 1.5 bodies on average", lines[0]);
+        Assert.Equal("SQLite checkpoints: main store 2 passes, 30 % of the time (longest 200 ms); inbox 1 passes, 1 % of the time", lines[1]);
+        Assert.Empty(new StoreMeasurements([], [], [], [], []).Describe(TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task GcPauseRecorder_records_a_forced_full_collection_with_its_generation()
+    {
+        using var recorder = new GcPauseRecorder();
+        recorder.Start();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        // The runtime's events reach listeners asynchronously (well within a second; allow more on a loaded machine).
+        for (int i = 0; i < 100 && !recorder.Recorded.Any(p => p.Generation == 2); i++) await Task.Delay(50);
+        var pauses = recorder.Stop();
+        // Other tests may collect meanwhile too; ours is among them, blocking, with a real pause.
+        Assert.Contains(pauses, p => p.Generation == 2 && !p.Background && p.Pause > TimeSpan.Zero && p.Pause < TimeSpan.FromSeconds(10));
+        Assert.Contains("gen2", GcPauseRecorder.Describe(pauses));
+    }
+}
