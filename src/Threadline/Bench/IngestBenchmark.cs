@@ -18,7 +18,11 @@ public sealed record IngestRun(string Endpoint, string Mode, int Requests, int A
 /// <param name="FixedRunBacklog">Bodies still pending when the fixed-rate run's last request was acknowledged.</param>
 public sealed record IngestReport(
     IReadOnlyList<IngestRun> Runs, double ThroughputRatio, long InboxRows, long DistinctBodiesAcknowledged, double ProcessedRate,
-    double FixedRunProcessedRate, long FixedRunBacklog, string Store);
+    double FixedRunProcessedRate, long FixedRunBacklog, string Store)
+{
+    /// <summary>False when the inbox worker did not run (<c>--no-processing</c>): the bodies wait in the inbox.</summary>
+    public bool Processing { get; init; } = true;
+}
 
 /// <summary>Settings for <see cref="IngestBenchmark"/>.</summary>
 public sealed record IngestBenchmarkOptions
@@ -136,7 +140,10 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             long rows = await c.QuerySingleAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM inbox", cancellationToken: ct));
             long distinct = warmedUp + closed.Acknowledged + runs[^1].Acknowledged;
             double ratio = closed.Rate / runs[0].Rate;
-            return new IngestReport(runs, ratio, rows, distinct, processedRate, fixedProcessedRate, afterFixed.Pending, db.Describe());
+            return new IngestReport(runs, ratio, rows, distinct, processedRate, fixedProcessedRate, afterFixed.Pending, db.Describe())
+            {
+                Processing = options.Processing,
+            };
         }
         finally
         {

@@ -133,8 +133,8 @@ public static class BenchCommand
             foreach (var r in rows)
                 table.AddRow(Markup.Escape(r.What), r.Repeats.ToString("N0"), r.P50.TotalMilliseconds.ToString("N2"), r.P99.TotalMilliseconds.ToString("N2"), r.Max.TotalMilliseconds.ToString("N2"));
             AnsiConsole.Write(table);
-            AnsiConsole.WriteLine("An acknowledgement waits for about two small flushes (the group commit in progress, then its own); the inbox worker's");
-            AnsiConsole.WriteLine("checkpoints write scattered pages. See README → Performance.");
+            AnsiConsole.WriteLine("An acknowledgement waits for about two small flushes (the group commit in progress, then its own). "
+                + "The main store's checkpoints flush scattered pages to the same disk. See README → Performance.");
             return 0;
         });
         bench.Subcommands.Add(disk);
@@ -153,6 +153,11 @@ public static class BenchCommand
         AnsiConsole.MarkupLine($"Throughput ratio Threadline / bare: [bold]{report.ThroughputRatio:N2}×[/] (target ≥ 0.5×)");
         AnsiConsole.MarkupLine($"Durable: {report.InboxRows:N0} inbox rows for {report.DistinctBodiesAcknowledged:N0} acknowledged distinct bodies " +
             (report.InboxRows == report.DistinctBodiesAcknowledged ? "[green](all on disk)[/]" : "[red](MISMATCH)[/]"));
+        if (!report.Processing)
+        {
+            AnsiConsole.MarkupLine($"Processing was off (--no-processing): the ingest path alone; {report.FixedRunBacklog:N0} bodies wait in the inbox.");
+            return;
+        }
         AnsiConsole.MarkupLine($"Processing (parse → store) drained the closed-loop burst at [bold]{report.ProcessedRate:N0}[/] bodies/s.");
         AnsiConsole.MarkupLine($"During the fixed-rate run it processed [bold]{report.FixedRunProcessedRate:N0}[/] bodies/s; " +
             $"{report.FixedRunBacklog:N0} were still pending when the run ended" + (report.FixedRunBacklog < 1_000 ? " (kept up)." : " (fell behind)."));
