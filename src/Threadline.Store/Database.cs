@@ -29,7 +29,9 @@ public sealed class Database
         _connectionString = Provider == StorageProvider.Postgres
             ? PostgresConnectionString(options.ConnectionString)
             : SqliteConnectionString(options.ConnectionString);
-        _inboxConnectionString = Provider == StorageProvider.Postgres ? _connectionString : SqliteInboxConnectionString(_connectionString);
+        if (Provider == StorageProvider.Postgres && !string.IsNullOrWhiteSpace(options.InboxPath))
+            throw new InvalidOperationException("Storage:InboxPath applies to SQLite only: on PostgreSQL the inbox is a table of the same database.");
+        _inboxConnectionString = Provider == StorageProvider.Postgres ? _connectionString : SqliteInboxConnectionString(_connectionString, options.InboxPath);
     }
 
     /// <summary>
@@ -168,14 +170,24 @@ public sealed class Database
         return builder.ToString();
     }
 
-    /// <summary><c>./data/threadline.db</c> → <c>./data/threadline.inbox.db</c>.</summary>
-    private static string SqliteInboxConnectionString(string main)
+    /// <summary><paramref name="inboxPath"/> (<c>Storage:InboxPath</c>), or beside the main store:
+    /// <c>./data/threadline.db</c> → <c>./data/threadline.inbox.db</c>.</summary>
+    private static string SqliteInboxConnectionString(string main, string? inboxPath)
     {
         var builder = new SqliteConnectionStringBuilder(main);
         if (builder.DataSource == ":memory:" || string.IsNullOrEmpty(builder.DataSource))
             throw new InvalidOperationException("Threadline's SQLite store must be a file: the durable inbox lives beside it.");
-        string directory = Path.GetDirectoryName(builder.DataSource) ?? "";
-        builder.DataSource = Path.Combine(directory, Path.GetFileNameWithoutExtension(builder.DataSource) + ".inbox" + Path.GetExtension(builder.DataSource));
+        if (string.IsNullOrWhiteSpace(inboxPath))
+        {
+            string directory = Path.GetDirectoryName(builder.DataSource) ?? "";
+            builder.DataSource = Path.Combine(directory, Path.GetFileNameWithoutExtension(builder.DataSource) + ".inbox" + Path.GetExtension(builder.DataSource));
+            return builder.ToString();
+        }
+        if (string.Equals(Path.GetFullPath(inboxPath), Path.GetFullPath(builder.DataSource), StringComparison.Ordinal))
+            throw new InvalidOperationException("Storage:InboxPath must not be the main store's file: the inbox is a database of its own.");
+        string? inboxDirectory = Path.GetDirectoryName(Path.GetFullPath(inboxPath));
+        if (!string.IsNullOrEmpty(inboxDirectory)) Directory.CreateDirectory(inboxDirectory);
+        builder.DataSource = inboxPath;
         return builder.ToString();
     }
 

@@ -16,6 +16,14 @@ public sealed class StorageOptions
     public string? ConnectionString { get; set; }
 
     /// <summary>
+    /// SQLite only: where the durable inbox's database file lives. Empty (the default): beside the main store
+    /// (<c>./data/threadline.db</c> → <c>./data/threadline.inbox.db</c>). Every acknowledgement waits for an fsync of this
+    /// file, and on one disk those fsyncs queue behind the main store's checkpoint writes (see README → Performance); a
+    /// path on a volume of its own keeps them apart. Back up both files.
+    /// </summary>
+    public string? InboxPath { get; set; }
+
+    /// <summary>
     /// SQLite: while the server runs, a background checkpointer copies the main store's write-ahead log into the database
     /// file and has it start over once it holds this many pages (4 KiB each). Connections' own automatic checkpoint, which
     /// would do that work inside a commit, only steps in at four times this size.

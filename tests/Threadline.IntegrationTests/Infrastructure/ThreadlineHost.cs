@@ -121,7 +121,8 @@ public sealed class ThreadlineHost : IAsyncDisposable
     public string[] StorageArgs()
     {
         var options = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Threadline.Store.StorageOptions>>().Value;
-        return [$"--Storage:Provider={options.Provider}", $"--Storage:ConnectionString={options.ConnectionString}"];
+        string[] store = [$"--Storage:Provider={options.Provider}", $"--Storage:ConnectionString={options.ConnectionString}"];
+        return string.IsNullOrEmpty(options.InboxPath) ? store : [.. store, $"--Storage:InboxPath={options.InboxPath}"];
     }
 
     public async Task<List<MessageDto>> MessagesAsync(string phone) =>
