@@ -39,6 +39,8 @@ public sealed record IngestBenchmarkOptions
     public bool Processing { get; init; } = true;
     /// <summary>Further settings for the server under test (e.g. <c>Inbox:YieldToIngest</c>).</summary>
     public IReadOnlyDictionary<string, string?> ServerSettings { get; init; } = new Dictionary<string, string?>();
+    /// <summary>SQLite: a folder on another volume for the inbox's file (<c>Storage:InboxPath</c>); null: beside the main store.</summary>
+    public string? InboxDirectory { get; init; }
     /// <summary>Where to write the fixed-rate run's answers and GC pauses as CSV (none when null).</summary>
     public string? TimelineFile { get; init; }
     /// <summary>Storage settings for the Threadline server under test (default: a fresh SQLite file in a temp folder).</summary>
@@ -67,6 +69,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
         string directory = Path.Combine(Path.GetTempPath(), "threadline-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var runs = new List<IngestRun>();
+        string? inboxFile = null;
         using var gc = new GcPauseRecorder();
         using var store = new StoreMetricsRecorder();
         try
@@ -81,11 +84,17 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
                 runs.Add(await SendAsync(address, fixedBodies, fixedCount, options.Rate, $"fixed {options.Rate:N0}/s", "bare Kestrel (read body, 200)", ct));
             }
 
-            var storage = options.Storage ?? new Dictionary<string, string?>
+            var storage = options.Storage is { } given ? new Dictionary<string, string?>(given) : new Dictionary<string, string?>
             {
                 ["Storage:Provider"] = "sqlite",
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "bench.db")}",
             };
+            if (options.Storage is null && options.InboxDirectory is { } inboxDirectory)
+            {
+                // A fresh inbox file on the other volume, removed with the rest afterwards.
+                inboxFile = Path.Combine(inboxDirectory, $"threadline-bench-{Guid.NewGuid():N}.inbox.db");
+                storage["Storage:InboxPath"] = inboxFile;
+            }
             var settings = new Dictionary<string, string?>(storage);
             foreach (var (key, value) in options.ServerSettings) settings[key] = value;
             await using var server = Program.BuildServer(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string?>(settings)
@@ -148,6 +157,9 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
         finally
         {
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+            if (inboxFile is not null)
+                foreach (string suffix in new[] { "", "-wal", "-shm" })
+                    try { File.Delete(inboxFile + suffix); } catch (IOException) { }
         }
     }
 

@@ -17,10 +17,11 @@ public static class BenchCommand
         var rate = new Option<double>("--rate") { Description = "Requests per second in the fixed-rate (latency) run.", DefaultValueFactory = _ => 5_000 };
         var seconds = new Option<int>("--seconds") { Description = "Length of the fixed-rate run.", DefaultValueFactory = _ => 10 };
         var noProcessing = new Option<bool>("--no-processing") { Description = "Measure the ingest path alone (the inbox worker does not run)." };
+        var inboxDirectory = new Option<string?>("--inbox-dir") { Description = "SQLite: put the inbox's file in this folder (another volume: Storage:InboxPath) instead of beside the main store." };
         var timeline = new Option<string?>("--timeline") { Description = "Write every answer of the fixed-rate run (sent at, ms) and every GC pause to this CSV file." };
         var ingest = new Command("ingest", "Signed webhooks through HTTP into the durable inbox, beside a bare Kestrel endpoint.")
         {
-            requests, concurrency, rate, seconds, noProcessing, timeline,
+            requests, concurrency, rate, seconds, noProcessing, timeline, inboxDirectory,
         };
         ingest.TreatUnmatchedTokensAsErrors = false; // --Storage:Provider=postgres --Storage:ConnectionString=… to bench PostgreSQL
         ingest.SetAction(async (parse, ct) =>
@@ -38,6 +39,7 @@ public static class BenchCommand
                 Requests = parse.GetValue(requests), Concurrency = parse.GetValue(concurrency), Rate = parse.GetValue(rate),
                 Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)), Storage = storage,
                 Processing = !parse.GetValue(noProcessing), ServerSettings = inbox, TimelineFile = parse.GetValue(timeline),
+                InboxDirectory = parse.GetValue(inboxDirectory) is { } dir ? Path.GetFullPath(dir) : null,
             };
             AnsiConsole.MarkupLine($"[bold]threadline bench ingest[/] on {Environment.ProcessorCount} cores; client and servers share this process.");
             var report = await new IngestBenchmark(options, line => AnsiConsole.WriteLine(line)).RunAsync(ct);
