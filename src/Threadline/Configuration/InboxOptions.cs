@@ -28,7 +28,9 @@ public sealed class InboxOptions
     /// <summary>
     /// While webhooks are arriving, the worker rests this many times as long as its last pass took, so acknowledging
     /// webhooks keeps the CPU it needs during bursts (the inbox is durable: processing may lag a burst, never lose it).
-    /// 0.5 caps the worker at about two thirds of a core while ingest is busy, 1 at half; 0 never rests.
+    /// 0.5 caps the worker at about two thirds of a core while ingest is busy, 1 at half; 0 never rests. It rests only
+    /// while it keeps up: after a full batch (more was waiting) it goes on at once, so sustained load cannot leave it
+    /// ever further behind.
     /// </summary>
     /// <value>The default value is 0.5.</value>
     [Range(0, 10)]

@@ -24,9 +24,19 @@ public sealed class InboxWorker(InboxProcessor processor, InboxWriter writer, Ti
         long started = Clock.GetTimestamp();
         var pass = await processor.ProcessNextAsync(ct);
         if (pass.Rows == 0) return false;
-        // More may be waiting; but if webhooks arrived meanwhile, let acknowledging them have the CPU first.
-        if (writer.CommittedBodies != arrivedBefore && options.Value.YieldToIngest > 0)
-            await Task.Delay(Clock.GetElapsedTime(started) * options.Value.YieldToIngest, Clock, ct);
+        var settings = options.Value;
+        var rest = RestAfter(Clock.GetElapsedTime(started), pass.Rows, settings.BatchSize, writer.CommittedBodies != arrivedBefore, settings.YieldToIngest);
+        if (rest > TimeSpan.Zero) await Task.Delay(rest, Clock, ct);
         return true;
     }
+
+    /// <summary>
+    /// How long the worker rests after a pass that took <paramref name="passTook"/> for <paramref name="rows"/> rows.
+    /// While webhooks are arriving it rests <paramref name="yieldToIngest"/> times the pass, so that acknowledging them
+    /// has the CPU first during a burst; but only while it keeps up. A full batch means more rows were waiting than it
+    /// took: then it does not rest, or under sustained load it would fall further behind for as long as the load lasts
+    /// (measured: 4,395–4,676 processed/s against 5,000/s arriving). So the backlog stays within about a batch.
+    /// </summary>
+    public static TimeSpan RestAfter(TimeSpan passTook, int rows, int batchSize, bool webhooksArrived, double yieldToIngest) =>
+        webhooksArrived && yieldToIngest > 0 && rows < batchSize ? passTook * yieldToIngest : TimeSpan.Zero;
 }
