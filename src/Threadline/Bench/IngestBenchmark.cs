@@ -120,9 +120,8 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
                 ? processed / clock.Elapsed.TotalSeconds : 0;
 
             var beforeFixed = await inbox.StatsAsync(ct);
-            var gcBefore = GcSnapshot.Take();
             var cpuBefore = ThreadCpu.Take();
-            long? diskBefore = PipelineBenchmark.DiskBytesWritten();
+            long? diskBefore = ProcessIo.BytesWritten();
             gc.Start();
             store.Start();
             var fixedClock = Stopwatch.StartNew();
@@ -131,18 +130,17 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             var fixedElapsed = fixedClock.Elapsed;
             var measured = store.Stop();
             var cpu = ThreadCpu.Take().DescribeSince(cpuBefore, fixedElapsed);
-            long? disk = PipelineBenchmark.DiskBytesWritten() - diskBefore;
+            long? disk = ProcessIo.BytesWritten() - diskBefore;
             var pauses = gc.Stop();
             // Where the fixed-rate run's time went: the questions behind a latency tail on two shared cores.
-            log($"GC during the fixed-rate run: {GcSnapshot.Take() - gcBefore}");
-            log($"  {GcPauseRecorder.Describe(pauses)}");
+            log($"GC during the fixed-rate run: {GcPauseRecorder.Describe(pauses)}");
             log($"  {SlowAnswers(_lastSamples, pauses, LatencyTarget)}");
             foreach (string line in measured.Describe(fixedElapsed)) log(line);
             log($"CPU during the fixed-rate run (share of one core, by thread): {cpu}");
             if (disk is { } written)
                 log($"Written to storage during the fixed-rate run: {written / 1048576.0 / fixedElapsed.TotalSeconds:N0} MiB/s, {written / 1024.0 / fixedCount:N1} KiB per webhook");
             if (options.TimelineFile is { } file) WriteTimeline(file, _lastSamples, pauses);
-            double fixedProcessedRate = (afterFixed.Processed - beforeFixed.Processed) / fixedClock.Elapsed.TotalSeconds;
+            double fixedProcessedRate = (afterFixed.Processed - beforeFixed.Processed) / fixedElapsed.TotalSeconds;
             await WaitDrainedAsync(inbox, ct);
 
             await using var c = await db.OpenInboxAsync(ct: ct);
@@ -260,15 +258,4 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
 
     private static Uri Address(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-}
-
-/// <summary>Garbage collections and their total pause, to tell GC pauses apart from other causes of latency.</summary>
-internal readonly record struct GcSnapshot(int Gen0, int Gen1, int Gen2, TimeSpan Paused)
-{
-    public static GcSnapshot Take() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-
-    public static GcSnapshot operator -(GcSnapshot a, GcSnapshot b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused);
-
-    public override string ToString() =>
-        $"{Gen0:N0} collections (gen1 {Gen1:N0}, gen2 {Gen2:N0}), paused {Paused.TotalMilliseconds:N0} ms in all";
 }

@@ -141,20 +141,6 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
     /// <param name="Jit">Time the JIT spent compiling meanwhile (tiering up to optimised code, on the same two cores).</param>
     private sealed record Drain(double Rate, TimeSpan Elapsed, List<long> Batches, TimeSpan Cpu, long? DiskBytes, TimeSpan Jit);
 
-    /// <summary>The process's <c>write_bytes</c> from <c>/proc/self/io</c>: bytes it caused to be sent to storage.</summary>
-    internal static long? DiskBytesWritten()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/io"))
-                if (line.StartsWith("write_bytes:", StringComparison.Ordinal))
-                    return long.Parse(line.AsSpan("write_bytes:".Length).Trim(), CultureInfo.InvariantCulture);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return null;
-    }
-
     private static async Task<Drain> DrainAsync(InboxWriter writer, InboxProcessor processor, IReadOnlyList<byte[]> bodies, List<long>? timings,
         CancellationToken ct, ConversationSteps? withoutConversations)
     {
@@ -164,7 +150,7 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         var batches = new List<long>();
         using var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
-        long? diskBefore = DiskBytesWritten();
+        long? diskBefore = ProcessIo.BytesWritten();
         var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
         var clock = Stopwatch.StartNew();
         int processed = 0;
@@ -179,7 +165,7 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         var elapsed = clock.Elapsed;
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpuBefore;
-        long? disk = DiskBytesWritten() - diskBefore;
+        long? disk = ProcessIo.BytesWritten() - diskBefore;
         var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
         if (withoutConversations is not null) withoutConversations.Disabled = false;
         return new Drain(processed / elapsed.TotalSeconds, elapsed, batches, cpu, disk, jit);

@@ -89,14 +89,15 @@ public sealed class StoreMetricsRecorder : IDisposable
         _recording = true;
     }
 
-    /// <summary>Records again, keeping what was recorded before (after a <see cref="Stop"/> that looked at it).</summary>
-    public void Resume() => _recording = true;
+    /// <summary>What was recorded since <see cref="Start"/>, so far (recording goes on).</summary>
+    public StoreMeasurements Measured =>
+        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints]);
 
     /// <summary>Stops recording; returns what was recorded since <see cref="Start"/>.</summary>
     public StoreMeasurements Stop()
     {
         _recording = false;
-        return new StoreMeasurements([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints]);
+        return Measured;
     }
 
     public void Dispose() => _listener.Dispose();
