@@ -116,6 +116,32 @@ public sealed class Database
         ? $"postgres {new NpgsqlConnectionStringBuilder(_connectionString) { Password = null }.Host}/{new NpgsqlConnectionStringBuilder(_connectionString).Database}"
         : $"sqlite {new SqliteConnectionStringBuilder(_connectionString).DataSource}";
 
+    /// <summary>
+    /// SQLite: forces the main store's write-ahead log to disk (fsync), so every transaction committed to it before this
+    /// call survives a power cut. The inbox worker's commits skip their own fsync (<c>synchronous=NORMAL</c>); this is how
+    /// it knows when they are durable and its rows may be marked processed (see <c>ProcessedMarks</c>). Everything no
+    /// longer in the log was copied into the database file by a checkpoint, which syncs that file before the log starts
+    /// over. The log is opened anew each time (SQLite deletes it when its last connection closes). Closing a second handle
+    /// on a file drops the POSIX locks this process holds on it; SQLite locks the database and <c>-shm</c> files, never the
+    /// log, so that is safe here. False when there is no log yet, and on PostgreSQL (its commits are synchronous).
+    /// </summary>
+    public bool FlushMainLogToDisk()
+    {
+        if (Provider != StorageProvider.Sqlite) return false;
+        string log = new SqliteConnectionStringBuilder(_connectionString).DataSource + "-wal";
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        using (handle) RandomAccess.FlushToDisk(handle);
+        return true;
+    }
+
     /// <summary>Opens a connection whose commits are durable (fsynced).</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await OpenAsync(derivedDataOnly: false, ct);
 

@@ -50,6 +50,7 @@ public partial class Program
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<InboxWriter>();
         builder.Services.AddSingleton<InboxQueue>();
+        builder.Services.AddSingleton<ProcessedMarks>();
         builder.Services.AddSingleton<CaptureWriter>();
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton<ContactQueries>();

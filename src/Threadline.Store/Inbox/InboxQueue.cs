@@ -36,11 +36,14 @@ public sealed class InboxQueue(Database db)
 {
     public const int Pending = 0, Processed = 1, Dead = 2;
 
-    public Task<IReadOnlyList<InboxRow>> ClaimAsync(DbConnection connection, DbTransaction? tx, int max, long nowMs, CancellationToken ct) =>
+    /// <param name="after">Only rows after this id, or rows that failed before (retries): on SQLite, where the worker's
+    /// processed rows stay pending until their marks are written (see <see cref="ProcessedMarks"/>).</param>
+    public Task<IReadOnlyList<InboxRow>> ClaimAsync(DbConnection connection, DbTransaction? tx, int max, long nowMs, CancellationToken ct, long after = 0) =>
         QueryList<InboxRow>(connection, new CommandDefinition(
             "SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i JOIN inbox_bodies b ON b.id = i.id " +
-            "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
-            new { now = nowMs, max }, tx, cancellationToken: ct));
+            "WHERE i.state = 0 AND i.next_attempt_at <= @now" + (after > 0 ? " AND (i.id > @after OR i.attempts > 0)" : "") +
+            " ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
+            new { now = nowMs, max, after }, tx, cancellationToken: ct));
 
     // Ids are our own longs, so inlining them is safe and keeps one statement shape for both providers.
     public Task MarkProcessedAsync(DbConnection connection, DbTransaction tx, IReadOnlyCollection<long> ids, long nowMs, CancellationToken ct) =>

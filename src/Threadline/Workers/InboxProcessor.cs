@@ -28,11 +28,12 @@ public sealed record InboxPass(int Rows, int Processed, int DeadLettered, int Fa
 /// next pass resumes without loss or duplicate. A body that can never be read is dead-lettered at once; a batch that
 /// fails to write is retried row by row, so one poison row cannot block the rest.
 /// PostgreSQL: claim (SKIP LOCKED), writes and marks are one transaction, so several instances share the inbox.
-/// SQLite: the inbox is a store of its own; writes commit first, marks second (a crash between them means one
-/// idempotent replay), and neither holds up the webhook endpoint's commits.
+/// SQLite: the inbox is a store of its own; writes commit first, and the rows are marked once those writes are on disk
+/// (<see cref="ProcessedMarks"/>; a crash before that means one idempotent replay). Neither holds up the webhook
+/// endpoint's commits.
 /// </summary>
 public sealed class InboxProcessor(
-    Database db, InboxQueue queue, CaptureWriter writer, IdentityStore identities, ConversationSteps conversations, DeliveryFailures failures, OutboxSignal signal, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
+    Database db, InboxQueue queue, ProcessedMarks marks, CaptureWriter writer, IdentityStore identities, ConversationSteps conversations, DeliveryFailures failures, OutboxSignal signal, TimeProvider clock, IOptions<InboxOptions> options, ILogger<InboxProcessor> logger)
 {
     private sealed record Claimed(List<(InboxRow Row, WebhookBatch Batch)> Parsed, List<(InboxRow Row, string Error)> Unreadable)
     {
@@ -75,7 +76,11 @@ public sealed class InboxProcessor(
         }
 
         await using var inbox = await db.OpenInboxAsync(derivedDataOnly: true, ct);
-        var rows = Parse(await queue.ClaimAsync(inbox, null, settings.BatchSize, Now(), ct));
+        // Rows processed earlier whose marks wait for the main store's log to reach the disk are still pending: skip them.
+        var claim = await queue.ClaimAsync(inbox, null, settings.BatchSize, Now(), ct, after: marks.After);
+        if (claim.Count == 0) return InboxPass.Idle;
+        long claimedUpTo = claim[^1].Id;
+        var rows = Parse(claim.Where(r => !marks.Unmarked(r.Id)).ToList());
         if (rows.Count == 0) return InboxPass.Idle;
         StepsResult result;
         try
@@ -88,15 +93,11 @@ public sealed class InboxProcessor(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Writing a batch of {Count} inbox rows failed; retrying them one by one", rows.Count);
-            return await OneByOneAsync(main, inbox, rows, ct);
+            return await OneByOneAsync(main, inbox, rows, ct, claimedUpTo);
         }
         Committed(result);
-        using (await db.InboxWriteTurnAsync(ct))
-        {
-            await using var itx = await inbox.BeginTransactionAsync(ct);
-            await MarkAsync(inbox, itx, rows, ct);
-            await itx.CommitAsync(ct);
-        }
+        await DeadLetterAsync(inbox, rows.Unreadable, ct);
+        marks.Processed(rows.Parsed.Select(p => p.Row.Id).ToList(), claimedUpTo);
         return new InboxPass(rows.Count, rows.Parsed.Count, rows.Unreadable.Count, 0, result.Written);
     }
 
@@ -147,19 +148,32 @@ public sealed class InboxProcessor(
         if (result.Queued > 0) signal.Notify();
     }
 
+    /// <summary>PostgreSQL: marks the claimed rows in the transaction of their writes.</summary>
     private async Task MarkAsync(DbConnection inbox, DbTransaction tx, Claimed claimed, CancellationToken ct)
     {
         await queue.MarkProcessedAsync(inbox, tx, claimed.Parsed.Select(p => p.Row.Id).ToList(), Now(), ct);
-        foreach (var (row, error) in claimed.Unreadable)
-        {
-            logger.LogWarning("Dead-lettered inbox row {InboxId}: {Error}", row.Id, error);
-            await queue.MarkDeadAsync(inbox, tx, row.Id, error, ct);
-        }
+        await DeadLetterAsync(inbox, claimed.Unreadable, ct, tx);
     }
 
-    private async Task<InboxPass> OneByOneAsync(DbConnection main, DbConnection inbox, Claimed claimed, CancellationToken ct)
+    /// <summary>Bodies that can never be read: nothing was written for them, so they are dead-lettered at once (on SQLite in
+    /// a transaction of the inbox's own, when <paramref name="tx"/> is null).</summary>
+    private async Task DeadLetterAsync(DbConnection inbox, List<(InboxRow Row, string Error)> unreadable, CancellationToken ct, DbTransaction? tx = null)
+    {
+        if (unreadable.Count == 0) return;
+        using var turn = tx is null ? await db.InboxWriteTurnAsync(ct) : default;
+        await using var own = tx is null ? await inbox.BeginTransactionAsync(ct) : null;
+        foreach (var (row, error) in unreadable)
+        {
+            logger.LogWarning("Dead-lettered inbox row {InboxId}: {Error}", row.Id, error);
+            await queue.MarkDeadAsync(inbox, tx ?? own, row.Id, error, ct);
+        }
+        if (own is not null) await own.CommitAsync(ct);
+    }
+
+    private async Task<InboxPass> OneByOneAsync(DbConnection main, DbConnection inbox, Claimed claimed, CancellationToken ct, long claimedUpTo = 0)
     {
         int processed = 0, failed = 0;
+        var done = new List<long>();
         var settings = options.Value;
         foreach (var item in claimed.Parsed)
         {
@@ -174,13 +188,7 @@ public sealed class InboxProcessor(
                     await tx.CommitAsync(ct);
                     Committed(written);
                 }
-                if (db.InboxIsSeparate)
-                {
-                    using var turn = await db.InboxWriteTurnAsync(ct);
-                    await using var itx = await inbox.BeginTransactionAsync(ct);
-                    await MarkAsync(inbox, itx, single, ct);
-                    await itx.CommitAsync(ct);
-                }
+                done.Add(item.Row.Id);
                 processed++;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -193,9 +201,17 @@ public sealed class InboxProcessor(
                 await queue.MarkFailedAsync(inbox, null, item.Row.Id, $"{ex.GetType().Name}: {ex.Message}", settings.MaxAttempts, next, ct);
             }
         }
-        using (await db.InboxWriteTurnAsync(ct))
-            foreach (var (row, error) in claimed.Unreadable)
-                await queue.MarkDeadAsync(inbox, null, row.Id, error, ct);
+        if (db.InboxIsSeparate)
+        {
+            await DeadLetterAsync(inbox, claimed.Unreadable, ct);
+            marks.Processed(done, claimedUpTo);
+        }
+        else
+        {
+            using (await db.InboxWriteTurnAsync(ct))
+                foreach (var (row, error) in claimed.Unreadable)
+                    await queue.MarkDeadAsync(inbox, null, row.Id, error, ct);
+        }
         return new InboxPass(claimed.Count, processed, claimed.Unreadable.Count, failed, null);
     }
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Threadline.Store;
+using Threadline.Store.Inbox;
 
 namespace Threadline.Workers;
 
@@ -19,8 +20,10 @@ public sealed record CheckpointPass(long LogPages, long CopiedPages, bool StartO
 /// <see cref="StorageOptions.WalCheckpointPages"/>, one more pass runs while holding the store's write turn, so that
 /// everything is copied when the next write transaction begins, and SQLite starts the log over from its beginning
 /// instead of growing the file. PostgreSQL checkpoints on its own.
+/// Each pass first marks the inbox rows the worker processed since the last one, once their writes are on disk
+/// (<see cref="ProcessedMarks"/>): this thread is the one that waits for the main store's disk anyway.
 /// </summary>
-public sealed class WalCheckpointer(Database db, TimeProvider clock, ILogger<WalCheckpointer> logger) : BackgroundService
+public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvider clock, ILogger<WalCheckpointer> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
@@ -46,6 +49,7 @@ public sealed class WalCheckpointer(Database db, TimeProvider clock, ILogger<Wal
         {
             try
             {
+                await marks.WriteAsync(stoppingToken);
                 await PassAsync(stoppingToken);
                 backoff = TimeSpan.Zero;
                 await Task.Delay(Interval, clock, stoppingToken);
@@ -62,6 +66,16 @@ public sealed class WalCheckpointer(Database db, TimeProvider clock, ILogger<Wal
                 logger.LogWarning(ex, "Checkpointing the SQLite write-ahead log failed; retrying in {Backoff}", backoff);
                 await Task.Delay(backoff, clock, stoppingToken);
             }
+        }
+        // The worker stops before this service (hosted services stop in reverse order): mark what it processed last, so
+        // that a restart does not process it again.
+        try
+        {
+            await marks.WriteAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Marking the last processed inbox rows failed; they are processed again after the restart");
         }
     }
 

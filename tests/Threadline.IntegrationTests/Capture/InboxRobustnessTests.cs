@@ -50,8 +50,8 @@ public abstract class InboxRobustnessTests(StoreKind store)
         await host.WaitForProcessingAsync();
         var before = await host.MessagesAsync("4917012345678");
 
-        // Every row pending again, as if the process died after writing but before marking (it cannot, they are one
-        // transaction; this proves the writes are idempotent even so).
+        // Every row pending again, as if the process died after writing but before marking (on PostgreSQL it cannot, they
+        // are one transaction; on SQLite the marks wait until the writes are on disk, see ProcessedMarksTests).
         var db = host.Services.GetRequiredService<Database>();
         await using (var c = await db.OpenInboxAsync())
             await c.ExecuteAsync("UPDATE inbox SET state = 0");

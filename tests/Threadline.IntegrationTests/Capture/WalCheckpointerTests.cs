@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Threadline.IntegrationTests.Infrastructure;
 using Threadline.Store;
+using Threadline.Store.Inbox;
 using Threadline.Workers;
 
 namespace Threadline.IntegrationTests.Capture;
@@ -28,7 +29,7 @@ public sealed class WalCheckpointerTests : ScratchDirectory
         }
     }
 
-    private WalCheckpointer Checkpointer() => new(_db, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
+    private WalCheckpointer Checkpointer() => new(_db, new ProcessedMarks(_db, new InboxQueue(_db), TimeProvider.System), TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
 
     private string WalFile => Path.Combine(Directory, "threadline.db-wal");
     private string InboxWalFile => Path.Combine(Directory, "threadline.inbox.db-wal");
@@ -168,7 +169,7 @@ public sealed class WalCheckpointerTests : ScratchDirectory
     {
         var settings = await TestDatabases.CreateAsync(StoreKind.Postgres, Directory);
         var db = new Database(new StorageOptions { Provider = "postgres", ConnectionString = settings["Storage:ConnectionString"] });
-        var checkpointer = new WalCheckpointer(db, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
+        var checkpointer = new WalCheckpointer(db, new ProcessedMarks(db, new InboxQueue(db), TimeProvider.System), TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
         await checkpointer.StartAsync(CancellationToken.None);
         await checkpointer.StopAsync(CancellationToken.None);
         Assert.False(db.BackgroundCheckpoints);

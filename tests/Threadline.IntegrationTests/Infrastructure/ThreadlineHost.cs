@@ -128,6 +128,9 @@ public sealed class ThreadlineHost : IAsyncDisposable
     public async Task<List<MessageDto>> MessagesAsync(string phone) =>
         (await Api.GetFromJsonAsync<List<MessageDto>>($"/api/v1/messages?phone={Uri.EscapeDataString(phone)}"))!;
 
+    /// <summary>Stops the server as a shutdown does (the store stays, for the test to look at); disposing it later is fine.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
