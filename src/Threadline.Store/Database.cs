@@ -24,6 +24,7 @@ public sealed class Database
     public Database(StorageOptions options)
     {
         _walCheckpointPages = options.WalCheckpointPages;
+        CheckpointInterval = TimeSpan.FromMilliseconds(options.CheckpointIntervalMs);
         Provider = options.ProviderKind;
         Dialect = SqlDialect.For(Provider);
         _connectionString = Provider == StorageProvider.Postgres
@@ -86,6 +87,9 @@ public sealed class Database
     /// <summary>Whether <see cref="UseBackgroundCheckpoints"/> was called.</summary>
     public bool BackgroundCheckpoints => _backgroundCheckpoints;
 
+    /// <summary>How often the checkpointer runs (<see cref="StorageOptions.CheckpointIntervalMs"/>).</summary>
+    public TimeSpan CheckpointInterval { get; }
+
     /// <summary>How many pages the main store's write-ahead log may hold before the checkpointer has it start over.</summary>
     public int WalCheckpointPages => _walCheckpointPages;
 
@@ -147,10 +151,9 @@ public sealed class Database
 
     /// <summary>
     /// Opens a connection. <paramref name="derivedDataOnly"/> is for the inbox worker, whose writes can all be rebuilt from
-    /// the durable inbox: on SQLite its commits skip the fsync (<c>synchronous=NORMAL</c>). That is safe because WAL is
-    /// one ordered log: a power cut can only lose its unsynced tail, which holds worker commits that are then redone
-    /// (their inbox rows still read "pending"), while every acknowledged webhook was fsynced by its own FULL commit,
-    /// which also synced everything logged before it.
+    /// the durable inbox: on SQLite its commits skip the fsync (<c>synchronous=NORMAL</c>). That is safe because a power
+    /// cut can only lose the log's unsynced tail, and the inbox rows of those commits still read "pending": they are
+    /// marked processed only after <see cref="FlushMainLogToDisk"/> (<c>ProcessedMarks</c>), so they are redone.
     /// </summary>
     public Task<DbConnection> OpenAsync(bool derivedDataOnly, CancellationToken ct = default) => OpenAsync(_connectionString, derivedDataOnly, ct, main: true);
 

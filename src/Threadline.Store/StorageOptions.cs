@@ -32,6 +32,12 @@ public sealed class StorageOptions
     [Range(256, 1_048_576)]
     public int WalCheckpointPages { get; set; } = 8192;
 
+    /// <summary>SQLite: how often the background checkpointer copies the main store's write-ahead log into the database
+    /// file (and marks the inbox rows processed whose writes it made durable).</summary>
+    /// <value>The default value is 50 ms.</value>
+    [Range(5, 60_000)]
+    public int CheckpointIntervalMs { get; set; } = 50;
+
     public StorageProvider ProviderKind =>
         Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? StorageProvider.Postgres : StorageProvider.Sqlite;
 }

@@ -36,14 +36,29 @@ public sealed class InboxQueue(Database db)
 {
     public const int Pending = 0, Processed = 1, Dead = 2;
 
-    /// <param name="after">Only rows after this id, or rows that failed before (retries): on SQLite, where the worker's
-    /// processed rows stay pending until their marks are written (see <see cref="ProcessedMarks"/>).</param>
-    public Task<IReadOnlyList<InboxRow>> ClaimAsync(DbConnection connection, DbTransaction? tx, int max, long nowMs, CancellationToken ct, long after = 0) =>
-        QueryList<InboxRow>(connection, new CommandDefinition(
-            "SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i JOIN inbox_bodies b ON b.id = i.id " +
-            "WHERE i.state = 0 AND i.next_attempt_at <= @now" + (after > 0 ? " AND (i.id > @after OR i.attempts > 0)" : "") +
-            " ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
+    /// <summary>
+    /// The next pending rows due now, in id order. <paramref name="after"/> &gt; 0 (SQLite, where the worker's processed
+    /// rows stay pending until their marks are written, see <see cref="ProcessedMarks"/>): only rows after that id, plus
+    /// rows that failed before and are due again. Two range reads, each on an index of its own (pending; retries), so a
+    /// claim never reads the rows that wait for their marks.
+    /// </summary>
+    public async Task<IReadOnlyList<InboxRow>> ClaimAsync(DbConnection connection, DbTransaction? tx, int max, long nowMs, CancellationToken ct, long after = 0)
+    {
+        const string Select = "SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i JOIN inbox_bodies b ON b.id = i.id ";
+        if (after <= 0)
+            return await QueryList<InboxRow>(connection, new CommandDefinition(
+                Select + "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
+                new { now = nowMs, max }, tx, cancellationToken: ct));
+        // (INDEXED BY: statistics from an ANALYZE could talk SQLite into the pending index, which holds every waiting row.)
+        string retryIndex = db.Provider == StorageProvider.Sqlite ? "INDEXED BY ix_inbox_retry " : "";
+        var retries = await QueryList<InboxRow>(connection, new CommandDefinition(
+            Select.Replace("FROM inbox i ", "FROM inbox i " + retryIndex, StringComparison.Ordinal) + "WHERE i.state = 0 AND i.attempts > 0 AND i.id <= @after AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
             new { now = nowMs, max, after }, tx, cancellationToken: ct));
+        var fresh = await QueryList<InboxRow>(connection, new CommandDefinition(
+            Select + "WHERE i.state = 0 AND i.id > @after AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
+            new { now = nowMs, max = max - Math.Min(max, retries.Count), after }, tx, cancellationToken: ct));
+        return retries.Count == 0 ? fresh : [.. retries.Take(max), .. fresh];
+    }
 
     // Ids are our own longs, so inlining them is safe and keeps one statement shape for both providers.
     public Task MarkProcessedAsync(DbConnection connection, DbTransaction tx, IReadOnlyCollection<long> ids, long nowMs, CancellationToken ct) =>

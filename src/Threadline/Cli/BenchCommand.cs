@@ -30,8 +30,10 @@ public static class BenchCommand
             var storage = configuration["Storage:Provider"] is "postgres" or "postgresql"
                 ? new Dictionary<string, string?> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = configuration["Storage:ConnectionString"] }
                 : null;
-            // Inbox worker settings given on the command line (--Inbox:YieldToIngest=1 …) apply to the server under test.
+            // Inbox worker and SQLite checkpoint settings given on the command line (--Inbox:YieldToIngest=1,
+            // --Storage:CheckpointIntervalMs=500 …) apply to the server under test.
             var inbox = configuration.GetSection("Inbox").AsEnumerable(makePathsRelative: false)
+                .Concat(configuration.GetSection("Storage").AsEnumerable(makePathsRelative: false).Where(kv => kv.Key.Contains("Checkpoint", StringComparison.Ordinal)))
                 .Where(kv => kv.Value is not null && parse.UnmatchedTokens.Any(t => t.Contains(kv.Key, StringComparison.OrdinalIgnoreCase)))
                 .ToDictionary(kv => kv.Key, kv => kv.Value);
             var options = new IngestBenchmarkOptions

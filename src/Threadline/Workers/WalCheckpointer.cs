@@ -15,7 +15,7 @@ public sealed record CheckpointPass(long LogPages, long CopiedPages, bool StartO
 /// SQLite only: keeps the main store's write-ahead log short without making any commit wait for it. SQLite's own
 /// automatic checkpoint copies the log into the database file inside the commit that takes the log past 1,000 pages;
 /// the inbox worker's batches touch pages all over a large store, so that copy (plus its two fsyncs) was a third of the
-/// worker's time, on the worker's thread. Here the copy runs on its own connection every 50 ms (a PASSIVE checkpoint:
+/// worker's time, on the worker's thread. Here the copy runs on its own connection every 50 ms (<c>Storage:CheckpointIntervalMs</c>) (<c>Storage:CheckpointIntervalMs</c>) (a PASSIVE checkpoint:
 /// it never waits for readers or writers and never blocks them). Once the log holds
 /// <see cref="StorageOptions.WalCheckpointPages"/>, one more pass runs while holding the store's write turn, so that
 /// everything is copied when the next write transaction begins, and SQLite starts the log over from its beginning
@@ -25,8 +25,6 @@ public sealed record CheckpointPass(long LogPages, long CopiedPages, bool StartO
 /// </summary>
 public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvider clock, ILogger<WalCheckpointer> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
-
     // Per store, what the previous pass saw (pages in the log, pages copied). Concurrent: tests and tools call the passes
     // directly while the loop runs.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long, long)> _lastSeen = new();
@@ -52,7 +50,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
                 await marks.WriteAsync(stoppingToken);
                 await PassAsync(stoppingToken);
                 backoff = TimeSpan.Zero;
-                await Task.Delay(Interval, clock, stoppingToken);
+                await Task.Delay(db.CheckpointInterval, clock, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
