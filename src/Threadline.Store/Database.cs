@@ -140,10 +140,45 @@ public sealed class Database
         }
         catch (FileNotFoundException)
         {
+            _mainLogDirectorySynced = false; // the next log is a new file
             return false;
         }
         using (handle) RandomAccess.FlushToDisk(handle);
+        // A log this process has not synced before may be new: its directory entry must be on disk too (SQLite syncs the
+        // directory at a new log's first sync of its own, which under synchronous=NORMAL may come after this one).
+        if (!_mainLogDirectorySynced)
+        {
+            FlushDirectoryToDisk(Path.GetDirectoryName(Path.GetFullPath(log))!);
+            _mainLogDirectorySynced = true;
+        }
         return true;
+    }
+
+    private volatile bool _mainLogDirectorySynced;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int PosixOpen([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int PosixFsync(int fd);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int PosixClose(int fd);
+
+    /// <summary>fsync of a directory (Unix; .NET opens no handles on directories). Closing it drops no lock: SQLite locks files only.</summary>
+    private static void FlushDirectoryToDisk(string directory)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        int fd = PosixOpen(directory, 0 /* O_RDONLY */);
+        if (fd < 0) throw new IOException($"Cannot open {directory} to sync it (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+        try
+        {
+            if (PosixFsync(fd) != 0) throw new IOException($"fsync of {directory} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+        }
+        finally
+        {
+            PosixClose(fd);
+        }
     }
 
     /// <summary>Opens a connection whose commits are durable (fsynced).</summary>

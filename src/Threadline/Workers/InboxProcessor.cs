@@ -75,12 +75,15 @@ public sealed class InboxProcessor(
             }
         }
 
+        // After the main store's log failed to reach the disk, nothing more is marked: stop taking rows (see ProcessedMarks).
+        if (marks.FlushFailed is { } failed) throw new InvalidOperationException("Inbox processing stopped: forcing the main store's log to disk failed; restart Threadline.", failed);
         await using var inbox = await db.OpenInboxAsync(derivedDataOnly: true, ct);
         // Rows processed earlier whose marks wait for the main store's log to reach the disk are still pending: skip them.
-        var claim = await queue.ClaimAsync(inbox, null, settings.BatchSize, Now(), ct, after: marks.After);
+        var (after, skip) = marks.NextClaim();
+        var claim = await queue.ClaimAsync(inbox, null, settings.BatchSize, Now(), ct, after);
         if (claim.Count == 0) return InboxPass.Idle;
         long claimedUpTo = claim[^1].Id;
-        var rows = Parse(claim.Where(r => !marks.Unmarked(r.Id)).ToList());
+        var rows = Parse(skip.Count == 0 ? [.. claim] : claim.Where(r => !skip.Contains(r.Id)).ToList());
         if (rows.Count == 0) return InboxPass.Idle;
         StepsResult result;
         try
@@ -96,8 +99,13 @@ public sealed class InboxProcessor(
             return await OneByOneAsync(main, inbox, rows, ct, claimedUpTo);
         }
         Committed(result);
-        await DeadLetterAsync(inbox, rows.Unreadable, ct);
-        marks.Processed(rows.Parsed.Select(p => p.Row.Id).ToList(), claimedUpTo);
+        // Handed over before anything else can fail: these rows' writes are committed.
+        marks.Processed(rows.Parsed.Select(p => p.Row.Id).ToList(), rows.Unreadable.Count == 0 ? claimedUpTo : 0);
+        if (rows.Unreadable.Count > 0)
+        {
+            await DeadLetterAsync(inbox, rows.Unreadable, ct);
+            marks.Processed([], claimedUpTo);
+        }
         return new InboxPass(rows.Count, rows.Parsed.Count, rows.Unreadable.Count, 0, result.Written);
     }
 
@@ -175,42 +183,50 @@ public sealed class InboxProcessor(
         int processed = 0, failed = 0;
         var done = new List<long>();
         var settings = options.Value;
-        foreach (var item in claimed.Parsed)
+        bool handledAll = false;
+        try
         {
-            var single = new Claimed([item], []);
-            try
+            foreach (var item in claimed.Parsed)
             {
-                using (await db.WriteTurnAsync(ct))
+                var single = new Claimed([item], []);
+                try
                 {
-                    await using var tx = await main.BeginTransactionAsync(ct);
-                    var written = await WriteAsync(main, tx, single, ct);
-                    if (!db.InboxIsSeparate) await MarkAsync(main, tx, single, ct);
-                    await tx.CommitAsync(ct);
-                    Committed(written);
+                    using (await db.WriteTurnAsync(ct))
+                    {
+                        await using var tx = await main.BeginTransactionAsync(ct);
+                        var written = await WriteAsync(main, tx, single, ct);
+                        if (!db.InboxIsSeparate) await MarkAsync(main, tx, single, ct);
+                        await tx.CommitAsync(ct);
+                        Committed(written);
+                    }
+                    done.Add(item.Row.Id);
+                    processed++;
                 }
-                done.Add(item.Row.Id);
-                processed++;
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    failed++;
+                    // Backoff doubles per attempt (1 s, 2 s, 4 s …) so a transient fault clears before the row is dead-lettered.
+                    long next = clock.GetUtcNow().AddSeconds(Math.Pow(2, item.Row.Attempts)).ToUnixTimeMilliseconds();
+                    logger.LogError(ex, "Inbox row {InboxId} failed (attempt {Attempt} of {Max})", item.Row.Id, item.Row.Attempts + 1, settings.MaxAttempts);
+                    using var turn = await db.InboxWriteTurnAsync(ct);
+                    await queue.MarkFailedAsync(inbox, null, item.Row.Id, $"{ex.GetType().Name}: {ex.Message}", settings.MaxAttempts, next, ct);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            if (db.InboxIsSeparate)
+                await DeadLetterAsync(inbox, claimed.Unreadable, ct);
+            else
             {
-                failed++;
-                // Backoff doubles per attempt (1 s, 2 s, 4 s …) so a transient fault clears before the row is dead-lettered.
-                long next = clock.GetUtcNow().AddSeconds(Math.Pow(2, item.Row.Attempts)).ToUnixTimeMilliseconds();
-                logger.LogError(ex, "Inbox row {InboxId} failed (attempt {Attempt} of {Max})", item.Row.Id, item.Row.Attempts + 1, settings.MaxAttempts);
-                using var turn = await db.InboxWriteTurnAsync(ct);
-                await queue.MarkFailedAsync(inbox, null, item.Row.Id, $"{ex.GetType().Name}: {ex.Message}", settings.MaxAttempts, next, ct);
+                using (await db.InboxWriteTurnAsync(ct))
+                    foreach (var (row, error) in claimed.Unreadable)
+                        await queue.MarkDeadAsync(inbox, null, row.Id, error, ct);
             }
+            handledAll = true;
         }
-        if (db.InboxIsSeparate)
+        finally
         {
-            await DeadLetterAsync(inbox, claimed.Unreadable, ct);
-            marks.Processed(done, claimedUpTo);
-        }
-        else
-        {
-            using (await db.InboxWriteTurnAsync(ct))
-                foreach (var (row, error) in claimed.Unreadable)
-                    await queue.MarkDeadAsync(inbox, null, row.Id, error, ct);
+            // SQLite: whatever committed is handed over even if a later row's bookkeeping threw; the position moves past
+            // the claim only when every row of it was handled.
+            if (db.InboxIsSeparate) marks.Processed(done, handledAll ? claimedUpTo : 0);
         }
         return new InboxPass(claimed.Count, processed, claimed.Unreadable.Count, failed, null);
     }

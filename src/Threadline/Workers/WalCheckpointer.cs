@@ -15,7 +15,7 @@ public sealed record CheckpointPass(long LogPages, long CopiedPages, bool StartO
 /// SQLite only: keeps the main store's write-ahead log short without making any commit wait for it. SQLite's own
 /// automatic checkpoint copies the log into the database file inside the commit that takes the log past 1,000 pages;
 /// the inbox worker's batches touch pages all over a large store, so that copy (plus its two fsyncs) was a third of the
-/// worker's time, on the worker's thread. Here the copy runs on its own connection every 50 ms (<c>Storage:CheckpointIntervalMs</c>) (<c>Storage:CheckpointIntervalMs</c>) (a PASSIVE checkpoint:
+/// worker's time, on the worker's thread. Here the copy runs on its own connection every 50 ms (<c>Storage:CheckpointIntervalMs</c>) (a PASSIVE checkpoint:
 /// it never waits for readers or writers and never blocks them). Once the log holds
 /// <see cref="StorageOptions.WalCheckpointPages"/>, one more pass runs while holding the store's write turn, so that
 /// everything is copied when the next write transaction begins, and SQLite starts the log over from its beginning
@@ -43,39 +43,65 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
     private async Task LoopAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.Zero;
-        while (!stoppingToken.IsCancellationRequested)
+        DateTimeOffset marksReported = DateTimeOffset.MinValue;
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await marks.WriteAsync(stoppingToken);
-                await PassAsync(stoppingToken);
-                backoff = TimeSpan.Zero;
+                // The marks and the checkpoints fail apart: neither holds the other up.
+                try
+                {
+                    await marks.WriteAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The rows stay pending (processed again after a restart at worst); say so once a minute, not every pass.
+                    if (clock.GetUtcNow() - marksReported >= TimeSpan.FromMinutes(1))
+                    {
+                        marksReported = clock.GetUtcNow();
+                        logger.Log(marks.FlushFailed is null ? LogLevel.Warning : LogLevel.Critical, ex, "Marking processed inbox rows failed");
+                    }
+                }
+                try
+                {
+                    if (backoff == TimeSpan.Zero || clock.GetUtcNow() >= _retryAt)
+                    {
+                        await PassAsync(stoppingToken);
+                        backoff = TimeSpan.Zero;
+                    }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A failed checkpoint loses nothing (the log still holds every commit); commits checkpoint for themselves
+                    // again once the log passes the safety-net size. Keep trying, slower.
+                    backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                    _retryAt = clock.GetUtcNow() + backoff;
+                    logger.LogWarning(ex, "Checkpointing the SQLite write-ahead log failed; retrying in {Backoff}", backoff);
+                }
                 await Task.Delay(db.CheckpointInterval, clock, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            // The worker stops before this service (hosted services stop in reverse order of registration, Program.cs):
+            // mark what it processed last, so that a restart does not process it again. What it hands over later still
+            // waits in memory and is processed again after the restart: a replay, never a loss.
+            try
             {
-                break;
+                await marks.WriteAsync(CancellationToken.None);
             }
             catch (Exception ex)
             {
-                // A failed checkpoint loses nothing (the log still holds every commit); commits checkpoint for themselves
-                // again once the log passes the safety-net size. Keep trying, slower.
-                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
-                logger.LogWarning(ex, "Checkpointing the SQLite write-ahead log failed; retrying in {Backoff}", backoff);
-                await Task.Delay(backoff, clock, stoppingToken);
+                logger.LogWarning(ex, "Marking the last processed inbox rows failed; they are processed again after the restart");
             }
         }
-        // The worker stops before this service (hosted services stop in reverse order): mark what it processed last, so
-        // that a restart does not process it again.
-        try
-        {
-            await marks.WriteAsync(CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Marking the last processed inbox rows failed; they are processed again after the restart");
-        }
     }
+
+    private DateTimeOffset _retryAt;
 
     /// <summary>One pass over both stores' logs (the main store's pass is returned).</summary>
     public async Task<CheckpointPass> PassAsync(CancellationToken ct)
