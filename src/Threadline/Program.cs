@@ -154,11 +154,14 @@ public partial class Program
     }
 }
 
-/// <summary>/healthz: the store (and the inbox store) answer a trivial query.</summary>
-internal sealed class StoreHealthCheck(Database db) : IHealthCheck
+/// <summary>/healthz: the store (and the inbox store) answer a trivial query; degraded (still 200: webhooks are taken
+/// durably) once inbox processing stopped because the main store's log could not be forced to disk.</summary>
+internal sealed class StoreHealthCheck(Database db, ProcessedMarks marks) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (marks.FlushFailed is { } failed)
+            return HealthCheckResult.Degraded("Inbox processing stopped: the main store's write-ahead log could not be forced to disk. Webhooks are still taken durably; restart Threadline to process them.", failed);
         try
         {
             foreach (bool inbox in new[] { false, true })

@@ -85,3 +85,32 @@ public sealed class ProcessedMarksClaimTests
         Assert.Equal(2, marks.Waiting);
     }
 }
+
+/// <summary>/healthz says so once inbox processing stopped after a failed flush of the main store's log.</summary>
+public sealed class StoreHealthAfterFailedFlushTests
+{
+    [Fact]
+    public async Task Health_is_degraded_with_the_reason_after_a_failed_flush()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var db = new Database(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(directory, "t.db")}" });
+            var marks = new ProcessedMarks(db, new InboxQueue(db), TimeProvider.System, () => throw new IOException("EIO"));
+            var check = new StoreHealthCheck(db, marks);
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, (await check.CheckHealthAsync(new())).Status);
+
+            marks.Processed([1], 1);
+            await Assert.ThrowsAsync<IOException>(() => marks.WriteAsync(CancellationToken.None));
+            var health = await check.CheckHealthAsync(new());
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, health.Status);
+            Assert.Contains("could not be forced to disk", health.Description);
+            db.CloseIdleConnections();
+        }
+        finally
+        {
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+}
