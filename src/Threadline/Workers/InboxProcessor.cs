@@ -80,11 +80,13 @@ public sealed class InboxProcessor(
         await using var inbox = await db.OpenInboxAsync(derivedDataOnly: true, ct);
         // Rows processed earlier whose marks wait for the main store's log to reach the disk are still pending: skip them.
         var (after, skip) = marks.NextClaim();
-        var claim = await queue.ClaimAsync(inbox, null, settings.BatchSize, Now(), ct, after);
-        if (claim.Count == 0) return InboxPass.Idle;
-        long claimedUpTo = claim[^1].Id;
-        var rows = Parse(skip.Count == 0 ? [.. claim] : claim.Where(r => !skip.Contains(r.Id)).ToList());
-        if (rows.Count == 0) return InboxPass.Idle;
+        // A claim from the first pending row (after = 0) meets the waiting rows first: read past them, so that they
+        // cannot fill the batch and make the inbox look idle.
+        var claim = await queue.ClaimAsync(inbox, null, settings.BatchSize + (after == 0 ? skip.Count : 0), Now(), ct, after);
+        var unclaimed = skip.Count == 0 ? claim : claim.Where(r => !skip.Contains(r.Id)).Take(settings.BatchSize).ToList();
+        if (unclaimed.Count == 0) return InboxPass.Idle;
+        long claimedUpTo = unclaimed[^1].Id;
+        var rows = Parse(unclaimed);
         StepsResult result;
         try
         {
@@ -109,7 +111,7 @@ public sealed class InboxProcessor(
         return new InboxPass(rows.Count, rows.Parsed.Count, rows.Unreadable.Count, 0, result.Written);
     }
 
-    private static Claimed Parse(IReadOnlyList<InboxRow> rows)
+    private static Claimed Parse(IEnumerable<InboxRow> rows)
     {
         var claimed = new Claimed([], []);
         foreach (var row in rows)

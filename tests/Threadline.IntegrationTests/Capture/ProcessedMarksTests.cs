@@ -23,8 +23,15 @@ public sealed class ProcessedMarksTests
         return (host, host.Services.GetRequiredService<Database>());
     }
 
-    private static ProcessedMarks Marks(ThreadlineHost host, Func<bool> flush) =>
-        new(host.Services.GetRequiredService<Database>(), host.Services.GetRequiredService<InboxQueue>(), TimeProvider.System, flush);
+    private static ProcessedMarks Marks(ThreadlineHost host, Func<bool> flush, TimeProvider? clock = null) =>
+        new(host.Services.GetRequiredService<Database>(), host.Services.GetRequiredService<InboxQueue>(), clock ?? TimeProvider.System, flush);
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public long Ticks;
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+        public override long GetTimestamp() => Ticks;
+    }
 
     private static async Task PostThreeAsync(ThreadlineHost host)
     {
@@ -139,6 +146,26 @@ public sealed class ProcessedMarksTests
         Assert.Equal(3, await marks.WriteAsync(CancellationToken.None));
         var stats = await host.StatsAsync();
         Assert.Equal((5L, 5L, 0L), (stats.Received, stats.Processed, stats.Pending));
+    }
+
+    [Fact]
+    public async Task A_claim_from_the_first_pending_row_reads_past_the_rows_waiting_for_their_marks()
+    {
+        var host = await ThreadlineHost.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Inbox:ProcessingEnabled"] = "false", ["Inbox:BatchSize"] = "2" });
+        await using var _ = host;
+        var clock = new ManualClock();
+        var marks = Marks(host, () => true, clock);
+        var processor = ActivatorUtilities.CreateInstance<InboxProcessor>(host.Services, marks);
+        await PostThreeAsync(host);
+        Assert.Equal(2, (await processor.ProcessNextAsync(CancellationToken.None)).Processed); // rows 1 and 2 wait for their marks
+
+        // The every-30-seconds claim from the first pending row: rows 1 and 2 come first but must not fill the batch.
+        clock.Ticks += ProcessedMarks.FullClaimEvery.Ticks;
+        var pass = await processor.ProcessNextAsync(CancellationToken.None);
+        Assert.Equal((1, 1), (pass.Rows, pass.Processed));
+        Assert.Equal(["eins", "zwei", "drei"], (await host.MessagesAsync("4917012345678")).Select(m => m.Text));
+        Assert.Equal(0, (await processor.ProcessNextAsync(CancellationToken.None)).Rows);
+        Assert.Equal(3, await marks.WriteAsync(CancellationToken.None));
     }
 
     [Fact]
