@@ -83,10 +83,10 @@ public sealed class InboxProcessor(
         // A claim from the first pending row (after = 0) meets the waiting rows first: read past them, so that they
         // cannot fill the batch and make the inbox look idle.
         var claim = await queue.ClaimAsync(inbox, null, settings.BatchSize + (after == 0 ? skip.Count : 0), Now(), ct, after);
-        var unclaimed = skip.Count == 0 ? claim : claim.Where(r => !skip.Contains(r.Id)).Take(settings.BatchSize).ToList();
-        if (unclaimed.Count == 0) return InboxPass.Idle;
-        long claimedUpTo = unclaimed[^1].Id;
-        var rows = Parse(unclaimed);
+        var taken = skip.Count == 0 ? claim : claim.Where(r => !skip.Contains(r.Id)).Take(settings.BatchSize).ToList();
+        if (taken.Count == 0) return InboxPass.Idle;
+        long claimedUpTo = taken[^1].Id;
+        var rows = Parse(taken);
         StepsResult result;
         try
         {
