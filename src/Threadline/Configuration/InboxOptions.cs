@@ -28,13 +28,23 @@ public sealed class InboxOptions
     /// <summary>
     /// While webhooks are arriving, the worker rests this many times as long as its last pass took, so acknowledging
     /// webhooks keeps the CPU it needs during bursts (the inbox is durable: processing may lag a burst, never lose it).
-    /// 0.5 caps the worker at about two thirds of a core while ingest is busy, 1 at half; 0 never rests. It rests only
-    /// while it keeps up: after a full batch (more was waiting) it goes on at once, so sustained load cannot leave it
-    /// ever further behind.
+    /// 0.5 caps the worker at about two thirds of a core while ingest is busy, 1 at half; 0 never rests. After a full
+    /// batch (more was waiting) it rests only while the backlog is under <see cref="YieldUntilBacklog"/>, so sustained
+    /// load cannot leave it ever further behind.
     /// </summary>
     /// <value>The default value is 0.5.</value>
     [Range(0, 10)]
     public double YieldToIngest { get; set; } = 0.5;
+
+    /// <summary>
+    /// While webhooks arrive, the worker keeps resting (<see cref="YieldToIngest"/>) after full batches too as long as
+    /// fewer than this many of this instance's webhook bodies wait to be processed; past it, it goes on at once, so
+    /// processing lags a sustained load by about this many rows at most (10,000: ~2 s at 5,000/s). A burst shorter than
+    /// that is acknowledged with the CPU first and processed right after. 0: rest only while the worker keeps up.
+    /// </summary>
+    /// <value>The default value is 10,000.</value>
+    [Range(0, 10_000_000)]
+    public int YieldUntilBacklog { get; set; } = 10_000;
 
     /// <summary>How often the worker looks for rows written by other instances (it is woken at once for its own).</summary>
     /// <value>The default value is 500 ms.</value>
