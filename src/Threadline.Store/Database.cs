@@ -33,7 +33,12 @@ public sealed class Database
         if (Provider == StorageProvider.Postgres && !string.IsNullOrWhiteSpace(options.InboxPath))
             throw new InvalidOperationException("Storage:InboxPath applies to SQLite only: on PostgreSQL the inbox is a table of the same database.");
         _inboxConnectionString = Provider == StorageProvider.Postgres ? _connectionString : SqliteInboxConnectionString(_connectionString, options.InboxPath);
+        if (Provider == StorageProvider.Sqlite)
+            _mainLogPath = Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource + "-wal");
     }
+
+    // SQLite: the main store's write-ahead log (see FlushMainLogToDisk).
+    private readonly string? _mainLogPath;
 
     /// <summary>
     /// True when the inbox lives in a store of its own (SQLite: a second file), so its writes and the worker's never wait
@@ -131,8 +136,7 @@ public sealed class Database
     /// </summary>
     public bool FlushMainLogToDisk()
     {
-        if (Provider != StorageProvider.Sqlite) return false;
-        string log = new SqliteConnectionStringBuilder(_connectionString).DataSource + "-wal";
+        if (_mainLogPath is not { } log) return false;
         Microsoft.Win32.SafeHandles.SafeFileHandle handle;
         try
         {
@@ -148,7 +152,7 @@ public sealed class Database
         // directory at a new log's first sync of its own, which under synchronous=NORMAL may come after this one).
         if (!_mainLogDirectorySynced)
         {
-            FlushDirectoryToDisk(Path.GetDirectoryName(Path.GetFullPath(log))!);
+            FlushDirectoryToDisk(Path.GetDirectoryName(log)!);
             _mainLogDirectorySynced = true;
         }
         return true;

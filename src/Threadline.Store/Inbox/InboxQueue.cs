@@ -44,18 +44,19 @@ public sealed class InboxQueue(Database db)
     /// </summary>
     public async Task<IReadOnlyList<InboxRow>> ClaimAsync(DbConnection connection, DbTransaction? tx, int max, long nowMs, CancellationToken ct, long after = 0)
     {
-        const string Select = "SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i JOIN inbox_bodies b ON b.id = i.id ";
+        string Select(string index = "") =>
+            $"SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i {index}JOIN inbox_bodies b ON b.id = i.id ";
         if (after <= 0)
             return await QueryList<InboxRow>(connection, new CommandDefinition(
-                Select + "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
+                Select() + "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
                 new { now = nowMs, max }, tx, cancellationToken: ct));
         // (INDEXED BY: statistics from an ANALYZE could talk SQLite into the pending index, which holds every waiting row.)
-        string retryIndex = db.Provider == StorageProvider.Sqlite ? "INDEXED BY ix_inbox_retry " : "";
         var retries = await QueryList<InboxRow>(connection, new CommandDefinition(
-            Select.Replace("FROM inbox i ", "FROM inbox i " + retryIndex, StringComparison.Ordinal) + "WHERE i.state = 0 AND i.attempts > 0 AND i.id <= @after AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
+            Select(db.Provider == StorageProvider.Sqlite ? "INDEXED BY ix_inbox_retry " : "") +
+            "WHERE i.state = 0 AND i.attempts > 0 AND i.id <= @after AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
             new { now = nowMs, max, after }, tx, cancellationToken: ct));
         var fresh = await QueryList<InboxRow>(connection, new CommandDefinition(
-            Select + "WHERE i.state = 0 AND i.id > @after AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
+            Select() + "WHERE i.state = 0 AND i.id > @after AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
             new { now = nowMs, max = max - Math.Min(max, retries.Count), after }, tx, cancellationToken: ct));
         return retries.Count == 0 ? fresh : [.. retries.Take(max), .. fresh];
     }

@@ -43,7 +43,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
     private async Task LoopAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.Zero;
-        DateTimeOffset marksReported = DateTimeOffset.MinValue;
+        DateTimeOffset retryAt = DateTimeOffset.MinValue, marksReported = DateTimeOffset.MinValue;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -64,7 +64,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
                 }
                 try
                 {
-                    if (backoff == TimeSpan.Zero || clock.GetUtcNow() >= _retryAt)
+                    if (clock.GetUtcNow() >= retryAt)
                     {
                         await PassAsync(stoppingToken);
                         backoff = TimeSpan.Zero;
@@ -75,7 +75,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
                     // A failed checkpoint loses nothing (the log still holds every commit); commits checkpoint for themselves
                     // again once the log passes the safety-net size. Keep trying, slower.
                     backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
-                    _retryAt = clock.GetUtcNow() + backoff;
+                    retryAt = clock.GetUtcNow() + backoff;
                     logger.LogWarning(ex, "Checkpointing the SQLite write-ahead log failed; retrying in {Backoff}", backoff);
                 }
                 await Task.Delay(db.CheckpointInterval, clock, stoppingToken);
@@ -100,8 +100,6 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
             }
         }
     }
-
-    private DateTimeOffset _retryAt;
 
     /// <summary>One pass over both stores' logs (the main store's pass is returned).</summary>
     public async Task<CheckpointPass> PassAsync(CancellationToken ct)
