@@ -10,9 +10,11 @@ namespace Threadline.Bench;
 /// <param name="CommitBodies">Per inbox group commit: bodies in it.</param>
 /// <param name="MainCheckpoints">Per main-store checkpoint pass that copied pages: ms.</param>
 /// <param name="InboxCheckpoints">Per inbox checkpoint pass that copied pages: ms.</param>
+/// <param name="ServerRequests">Per webhook request: ms the server itself took (ASP.NET Core's
+/// <c>http.server.request.duration</c>), so a slow answer can be told apart from a slow client or network.</param>
 public sealed record StoreMeasurements(
     IReadOnlyList<double> DurableWaits, IReadOnlyList<double> Commits, IReadOnlyList<int> CommitBodies,
-    IReadOnlyList<double> MainCheckpoints, IReadOnlyList<double> InboxCheckpoints)
+    IReadOnlyList<double> MainCheckpoints, IReadOnlyList<double> InboxCheckpoints, IReadOnlyList<double>? ServerRequests = null)
 {
     /// <summary>Lines for the report: the inbox's durable path, and how much of the run the checkpoints took.</summary>
     public IEnumerable<string> Describe(TimeSpan elapsed)
@@ -21,6 +23,11 @@ public sealed record StoreMeasurements(
         {
             yield return $"Inbox: {Commits.Count:N0} group commits of {CommitBodies.Average():N1} bodies on average; "
                 + $"a commit (fsync) took {Percentiles(Commits)}; a body waited for durability {Percentiles(DurableWaits)}";
+        }
+        if (ServerRequests is { Count: > 0 })
+        {
+            yield return $"Webhook requests inside the server (ASP.NET Core's http.server.request.duration, {ServerRequests.Count:N0}): "
+                + $"{Percentiles(ServerRequests)}; over 10 ms: {ServerRequests.Count(ms => ms > 10):N0}";
         }
         if (MainCheckpoints.Count + InboxCheckpoints.Count > 0)
         {
@@ -50,7 +57,10 @@ public sealed record StoreMeasurements(
 public sealed class StoreMetricsRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<double> _durableWaits = new(), _commits = new(), _mainCheckpoints = new(), _inboxCheckpoints = new();
+    /// <summary>ASP.NET Core's server-side request timing (seconds), recorded for the webhook route only.</summary>
+    private const string HostingMeter = "Microsoft.AspNetCore.Hosting", RequestDuration = "http.server.request.duration", WebhookRoute = "/webhooks/whatsapp";
+
+    private readonly ConcurrentQueue<double> _durableWaits = new(), _commits = new(), _mainCheckpoints = new(), _inboxCheckpoints = new(), _server = new();
     private readonly ConcurrentQueue<int> _commitBodies = new();
     private volatile bool _recording;
 
@@ -58,7 +68,8 @@ public sealed class StoreMetricsRecorder : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == StoreMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == StoreMetrics.MeterName || (instrument.Meter.Name == HostingMeter && instrument.Name == RequestDuration))
+                listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
@@ -67,6 +78,8 @@ public sealed class StoreMetricsRecorder : IDisposable
             else if (ReferenceEquals(instrument, StoreMetrics.InboxCommitDuration)) _commits.Enqueue(value);
             else if (ReferenceEquals(instrument, StoreMetrics.CheckpointDuration))
                 (StoreOf(tags) == "main" ? _mainCheckpoints : _inboxCheckpoints).Enqueue(value);
+            else if (instrument.Name == RequestDuration && instrument.Meter.Name == HostingMeter && TagOf(tags, "http.route") == WebhookRoute)
+                _server.Enqueue(value * 1000);
         });
         _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
         {
@@ -75,23 +88,25 @@ public sealed class StoreMetricsRecorder : IDisposable
         _listener.Start();
     }
 
-    private static string? StoreOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static string? StoreOf(ReadOnlySpan<KeyValuePair<string, object?>> tags) => TagOf(tags, "store");
+
+    private static string? TagOf(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
     {
         foreach (var tag in tags)
-            if (tag.Key == "store") return tag.Value as string;
+            if (tag.Key == key) return tag.Value as string;
         return null;
     }
 
     /// <summary>Forgets what was recorded so far and starts recording.</summary>
     public void Start()
     {
-        _durableWaits.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear();
+        _durableWaits.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear(); _server.Clear();
         _recording = true;
     }
 
     /// <summary>What was recorded since <see cref="Start"/>, so far (recording goes on).</summary>
     public StoreMeasurements Measured =>
-        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints]);
+        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints], [.. _server]);
 
     /// <summary>Stops recording; returns what was recorded since <see cref="Start"/>.</summary>
     public StoreMeasurements Stop()

@@ -84,6 +84,25 @@ public sealed class BenchDiagnosticsTests
     }
 
     [Fact]
+    public void StoreMeasurements_describe_the_servers_own_time_per_webhook_and_how_many_took_over_10_ms()
+    {
+        var m = new StoreMeasurements([], [], [], [], [], ServerRequests: [1, 2, 3, 12, 0.5, 10, 10.5]);
+        Assert.Equal("Webhook requests inside the server (ASP.NET Core's http.server.request.duration, 7): p50 / p90 / p99 3.00 / 12.00 / 12.00 ms; over 10 ms: 2",
+            Assert.Single(m.Describe(TimeSpan.FromSeconds(1))));
+    }
+
+    [Fact]
+    public void GcPauseRecorder_describes_what_a_pause_was_made_of()
+    {
+        var t0 = new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc);
+        GcPause Pause(double ms, double suspending, double collecting, bool background = false) => new(t0, TimeSpan.FromMilliseconds(ms), background ? 2 : 0, background, 1 << 20,
+            TimeSpan.FromMilliseconds(suspending), TimeSpan.FromMilliseconds(collecting), 300L << 20);
+        // A background gen2's collection runs beside the program: it is no part of a pause's collecting time.
+        string described = GcPauseRecorder.Describe([Pause(10, 0.5, 9), Pause(4, 0.1, 3), Pause(20, 2, 17), Pause(1, 0.2, 900, background: true)]);
+        Assert.Contains("suspending the threads took median 0.5 ms, collecting median 9.0 ms; gen2 + large objects 300 MiB at the end", described);
+    }
+
+    [Fact]
     public async Task GcPauseRecorder_records_a_forced_full_collection_with_its_generation()
     {
         using var recorder = new GcPauseRecorder();
