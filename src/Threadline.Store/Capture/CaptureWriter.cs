@@ -151,12 +151,17 @@ public sealed class CaptureWriter(Database db)
         foreach (var chunk in ids.Chunk(BulkInsert.MaxRowsPerStatement))
         {
             var waiting = await c.QueryAsync<(string Ref, string Type, string? Text, long Timestamp)>(new CommandDefinition(
-                $"SELECT ref_message_id, type, text, timestamp FROM messages WHERE {Dialect.InList("ref_message_id", "chunk")} AND type IN ('edit', 'revoke') ORDER BY timestamp, id",
+                LateChangesSql(Dialect),
                 new { chunk = Dialect.List(chunk) }, tx, cancellationToken: ct));
             foreach (var w in waiting)
                 await ApplyChangeAsync(c, tx, w.Ref, w.Type, w.Text, w.Timestamp, ct);
         }
     }
+
+    /// <summary>Edits and revokes waiting for the messages of <c>@chunk</c> (an <see cref="SqlDialect.InList"/> list). Its
+    /// condition on type is the one of the partial index <c>ix_messages_changes</c> (migration 0008), which it must use.</summary>
+    internal static string LateChangesSql(SqlDialect dialect) =>
+        $"SELECT ref_message_id, type, text, timestamp FROM messages WHERE {dialect.InList("ref_message_id", "chunk")} AND type IN ('edit', 'revoke') ORDER BY timestamp, id";
 
     private static Task ApplyChangeAsync(DbConnection c, DbTransaction tx, string target, string type, string? text, long at, CancellationToken ct) =>
         type == "revoke"

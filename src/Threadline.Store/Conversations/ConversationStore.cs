@@ -176,16 +176,21 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
         public long LastActivityAt { get; init; }
     }
 
+    /// <summary>The contacts of <c>@ids</c> with their first phone number and user id: each a probe of
+    /// <c>ix_contact_identities_contact</c> on (contact_id, kind) (migration 0008), which it must use.</summary>
+    internal static string ProfilesSql(SqlDialect dialect) =>
+        "SELECT c.id AS Id, c.name AS Name, c.owner AS Owner, c.vip AS Vip, c.opted_out AS OptedOut, c.time_zone AS TimeZone, c.language AS Language, " +
+        "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'phone') AS Phone, " +
+        "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'user_id') AS UserId " +
+        $"FROM contacts c WHERE {dialect.InList("c.id", "ids")}";
+
     /// <summary>The CRM facts routing reads: owner, VIP, opt-out, time zone, language, first phone number, latest open deal (else the latest deal).</summary>
     public async Task<Dictionary<long, ContactProfile>> ProfilesAsync(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long> contactIds, CancellationToken ct)
     {
         if (contactIds.Count == 0) return [];
         var ids = contactIds.ToArray();
         var contacts = await c.QueryAsync<ProfileRow>(new CommandDefinition(
-            "SELECT c.id AS Id, c.name AS Name, c.owner AS Owner, c.vip AS Vip, c.opted_out AS OptedOut, c.time_zone AS TimeZone, c.language AS Language, " +
-            "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'phone') AS Phone, " +
-            "(SELECT MIN(i.value) FROM contact_identities i WHERE i.contact_id = c.id AND i.kind = 'user_id') AS UserId " +
-            $"FROM contacts c WHERE {db.Dialect.InList("c.id", "ids")}", new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct));
+            ProfilesSql(db.Dialect), new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct));
         var deals = (await c.QueryAsync<DealProfileRow>(new CommandDefinition(
             "SELECT id AS Id, contact_id AS ContactId, stage AS Stage, value AS Value, currency AS Currency, owner AS Owner, status AS Status, last_activity_at AS LastActivityAt " +
             $"FROM deals WHERE {db.Dialect.InList("contact_id", "ids")}", new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct)))

@@ -102,6 +102,14 @@ public sealed class InboxQueue(Database db)
         return changed == 1;
     }
 
+    /// <summary>Whether any row waits to be processed: one probe of the pending rows' partial index.</summary>
+    public async Task<bool> AnyPendingAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenInboxAsync(ct: ct);
+        return await connection.QuerySingleAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM inbox WHERE state = 0)", cancellationToken: ct));
+    }
+
     public async Task<InboxStats> StatsAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenInboxAsync(ct: ct);
