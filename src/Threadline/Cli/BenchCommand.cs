@@ -27,9 +27,7 @@ public static class BenchCommand
         ingest.SetAction(async (parse, ct) =>
         {
             var configuration = CliStore.Configuration(parse.UnmatchedTokens.ToArray());
-            var storage = configuration["Storage:Provider"] is "postgres" or "postgresql"
-                ? new Dictionary<string, string?> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = configuration["Storage:ConnectionString"] }
-                : null;
+            var storage = PostgresStorage(configuration);
             // Inbox worker and SQLite checkpoint settings given on the command line (--Inbox:YieldToIngest=1,
             // --Storage:CheckpointIntervalMs=500 …) apply to the server under test.
             var inbox = configuration.GetSection("Inbox").AsEnumerable(makePathsRelative: false)
@@ -76,15 +74,19 @@ public static class BenchCommand
             Description = "Messages through the whole pipeline before anything is timed, at least; more (in chunks of 5,000, up to 60,000) while the JIT is still tiering code up. 0: measure a cold process, JIT included.",
             DefaultValueFactory = _ => 10_000,
         };
-        var pipeline = new Command("pipeline", "Capture → identity → context → routing → store on SQLite, N contacts with history, beside capture + identity alone.")
+        var pipeline = new Command("pipeline", "Capture → identity → context → routing → store, N contacts with history, beside capture + identity alone. " +
+            "On SQLite (a fresh file), or on PostgreSQL with --Storage:Provider=postgres --Storage:ConnectionString=… (an empty database).")
         {
             pipelineContacts, pipelineMessages, pipelineWarmup,
         };
+        pipeline.TreatUnmatchedTokensAsErrors = false; // --Storage:Provider=postgres --Storage:ConnectionString=…
         pipeline.SetAction(async (parse, ct) =>
         {
             AnsiConsole.MarkupLine($"[bold]threadline bench pipeline[/] on {Environment.ProcessorCount} cores");
+            var configuration = CliStore.Configuration(parse.UnmatchedTokens.ToArray());
+            var storage = PostgresStorage(configuration);
             var r = await new PipelineBenchmark(parse.GetValue(pipelineContacts), parse.GetValue(pipelineMessages), line => AnsiConsole.WriteLine(line),
-                Math.Max(0, parse.GetValue(pipelineWarmup))).RunAsync(ct);
+                Math.Max(0, parse.GetValue(pipelineWarmup)), storage).RunAsync(ct);
             var table = new Table().Title($"Full pipeline ({Markup.Escape(r.Store)}, {r.Contacts:N0} contacts with history)").AddColumns("measure", "result", "target");
             table.AddRow($"{r.Messages:N0} messages, whole pipeline", $"{r.Rate:N0} messages/s ({r.Process.TotalSeconds:N1} s)", "≥ 5,000 messages/s");
             table.AddRow("baseline: capture + identity only", $"{r.CaptureOnlyRate:N0} messages/s (full = {r.Rate / r.CaptureOnlyRate:N2}× baseline)", "");
@@ -166,4 +168,10 @@ public static class BenchCommand
         AnsiConsole.MarkupLine($"During the fixed-rate run it processed [bold]{report.FixedRunProcessedRate:N0}[/] bodies/s; " +
             $"{report.FixedRunBacklog:N0} were still pending when the run ended" + (report.FixedRunBacklog < 1_000 ? " (kept up)." : " (fell behind)."));
     }
+
+    /// <summary>The PostgreSQL store given on the command line (<c>--Storage:Provider=postgres --Storage:ConnectionString=…</c>); null: SQLite.</summary>
+    private static Dictionary<string, string?>? PostgresStorage(IConfiguration configuration) =>
+        configuration["Storage:Provider"] is "postgres" or "postgresql"
+            ? new Dictionary<string, string?> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = configuration["Storage:ConnectionString"] }
+            : null;
 }
