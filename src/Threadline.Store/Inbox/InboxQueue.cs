@@ -58,7 +58,7 @@ public sealed class InboxQueue(Database db)
         var fresh = await QueryList<InboxRow>(connection, new CommandDefinition(
             Select() + "WHERE i.state = 0 AND i.id > @after AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
             new { now = nowMs, max = max - Math.Min(max, retries.Count), after }, tx, cancellationToken: ct));
-        return retries.Count == 0 ? fresh : [.. retries.Take(max), .. fresh];
+        return retries.Count == 0 ? fresh : [.. retries, .. fresh];
     }
 
     // Ids are our own longs, so inlining them is safe and keeps one statement shape for both providers.

@@ -165,8 +165,8 @@ public sealed class InboxProcessor(
         await DeadLetterAsync(inbox, claimed.Unreadable, ct, tx);
     }
 
-    /// <summary>Bodies that can never be read: nothing was written for them, so they are dead-lettered at once (on SQLite in
-    /// a transaction of the inbox's own, when <paramref name="tx"/> is null).</summary>
+    /// <summary>Bodies that can never be read: nothing was written for them, so they are dead-lettered at once: in
+    /// <paramref name="tx"/>, or in a transaction of the inbox's own when it is null.</summary>
     private async Task DeadLetterAsync(DbConnection inbox, List<(InboxRow Row, string Error)> unreadable, CancellationToken ct, DbTransaction? tx = null)
     {
         if (unreadable.Count == 0) return;
@@ -214,14 +214,7 @@ public sealed class InboxProcessor(
                     await queue.MarkFailedAsync(inbox, null, item.Row.Id, $"{ex.GetType().Name}: {ex.Message}", settings.MaxAttempts, next, ct);
                 }
             }
-            if (db.InboxIsSeparate)
-                await DeadLetterAsync(inbox, claimed.Unreadable, ct);
-            else
-            {
-                using (await db.InboxWriteTurnAsync(ct))
-                    foreach (var (row, error) in claimed.Unreadable)
-                        await queue.MarkDeadAsync(inbox, null, row.Id, error, ct);
-            }
+            await DeadLetterAsync(inbox, claimed.Unreadable, ct);
             handledAll = true;
         }
         finally

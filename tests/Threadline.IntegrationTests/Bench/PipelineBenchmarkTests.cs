@@ -11,29 +11,20 @@ public sealed class PostgresPipelineBenchmarkTests() : PipelineBenchmarkTests(St
 /// sequences agree, also on PostgreSQL), and every measured message gets its stored decision. Speed is not asserted here
 /// (see README → Performance).
 /// </summary>
-public abstract class PipelineBenchmarkTests(StoreKind store)
+public abstract class PipelineBenchmarkTests(StoreKind store) : ScratchDirectory
 {
     [Fact]
     public async Task Every_measured_message_gets_its_decision_on_a_seeded_store()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        try
-        {
-            var lines = new List<string>();
-            var report = await new PipelineBenchmark(contacts: 300, messages: 400, lines.Add, warmup: 0,
-                await TestDatabases.CreateAsync(store, directory)).RunAsync(CancellationToken.None);
+        var lines = new List<string>();
+        var report = await new PipelineBenchmark(contacts: 300, messages: 400, lines.Add, warmup: 0,
+            await TestDatabases.CreateAsync(store, Directory)).RunAsync(CancellationToken.None);
 
-            Assert.Equal(400, report.Decisions);
-            Assert.InRange(report.Assigned, 1, 400);
-            Assert.True(report.Rate > 0 && report.CaptureOnlyRate > 0);
-            Assert.Contains(lines, l => l.StartsWith("Seeded 300 contacts", StringComparison.Ordinal));
-            Assert.StartsWith(store == StoreKind.Sqlite ? "sqlite" : "postgres", report.Store);
-            Assert.Equal(store == StoreKind.Sqlite, report.DiskBytesPerMessage is not null || !OperatingSystem.IsLinux());
-        }
-        finally
-        {
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
-        }
+        Assert.Equal(400, report.Decisions);
+        Assert.InRange(report.Assigned, 1, 400);
+        Assert.True(report.Rate > 0 && report.CaptureOnlyRate > 0);
+        Assert.Contains(lines, l => l.StartsWith("Seeded 300 contacts", StringComparison.Ordinal));
+        Assert.StartsWith(store == StoreKind.Sqlite ? "sqlite" : "postgres", report.Store);
+        Assert.Equal(store == StoreKind.Sqlite, report.DiskBytesPerMessage is not null || !OperatingSystem.IsLinux());
     }
 }
