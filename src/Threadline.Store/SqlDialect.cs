@@ -74,6 +74,17 @@ public sealed class SqlDialect
 
     public static SqlDialect For(StorageProvider provider) => provider == StorageProvider.Postgres ? Postgres : Sqlite;
 
-    /// <summary>Turns a migration's portable text into this provider's SQL.</summary>
-    public string Render(string migrationSql) => migrationSql.Replace("{id}", IdColumn).Replace("{key}", KeyColumn).Replace("{blob}", BlobType);
+    /// <summary>
+    /// Turns a migration's portable text into this provider's SQL: the tokens <c>{id}</c>, <c>{key}</c> and <c>{blob}</c>,
+    /// and lines for one provider only, where the two engines need different statements for the same schema change: a line
+    /// that starts with <c>--postgres:</c> (or <c>--sqlite:</c>) is SQL for that provider and a comment for the other.
+    /// </summary>
+    public string Render(string migrationSql)
+    {
+        string mine = Provider == StorageProvider.Postgres ? "--postgres:" : "--sqlite:";
+        var lines = migrationSql.Replace("{id}", IdColumn).Replace("{key}", KeyColumn).Replace("{blob}", BlobType).Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+            if (lines[i].StartsWith(mine, StringComparison.Ordinal)) lines[i] = lines[i][mine.Length..];
+        return string.Join('\n', lines);
+    }
 }

@@ -111,12 +111,14 @@ public sealed class ConversationStore(Database db, TimeProvider? clock = null)
     {
         if (contactIds.Count == 0) return [];
         var ids = contactIds.ToArray();
-        var rows = await c.QueryAsync<ConversationRow>(new CommandDefinition(
-            $"SELECT {ConversationRow.Columns} FROM conversations v WHERE {db.Dialect.InList("v.contact_id", "ids")} AND NOT EXISTS " +
-            "(SELECT 1 FROM conversations w WHERE w.contact_id = v.contact_id AND (w.last_message_at > v.last_message_at OR (w.last_message_at = v.last_message_at AND w.id > v.id)))",
-            new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct));
+        var rows = await c.QueryAsync<ConversationRow>(new CommandDefinition(LatestSql(db.Dialect), new { ids = db.Dialect.List(ids) }, tx, cancellationToken: ct));
         return rows.ToDictionary(r => r.ContactId, r => r.ToModel());
     }
+
+    /// <summary>The statement of <see cref="LatestAsync"/>, parameter <c>@ids</c> (internal: the plan tests read it).</summary>
+    internal static string LatestSql(SqlDialect dialect) =>
+        $"SELECT {ConversationRow.Columns} FROM conversations v WHERE {dialect.InList("v.contact_id", "ids")} AND NOT EXISTS " +
+        "(SELECT 1 FROM conversations w WHERE w.contact_id = v.contact_id AND (w.last_message_at > v.last_message_at OR (w.last_message_at = v.last_message_at AND w.id > v.id)))";
 
     /// <summary>The conversation each of these messages is in (for replies that quote them).</summary>
     public async Task<Dictionary<string, Conversation>> OfMessagesAsync(DbConnection c, DbTransaction? tx, IReadOnlyCollection<string> messageIds, CancellationToken ct)

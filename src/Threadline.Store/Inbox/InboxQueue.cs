@@ -47,9 +47,7 @@ public sealed class InboxQueue(Database db)
         string Select(string index = "") =>
             $"SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i {index}JOIN inbox_bodies b ON b.id = i.id ";
         if (after <= 0)
-            return await QueryList<InboxRow>(connection, new CommandDefinition(
-                Select() + "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + db.Dialect.SkipLockedOf("i"),
-                new { now = nowMs, max }, tx, cancellationToken: ct));
+            return await QueryList<InboxRow>(connection, new CommandDefinition(ClaimSql(db.Dialect), new { now = nowMs, max }, tx, cancellationToken: ct));
         // (INDEXED BY: statistics from an ANALYZE could talk SQLite into the pending index, which holds every waiting row.)
         var retries = await QueryList<InboxRow>(connection, new CommandDefinition(
             Select(db.Provider == StorageProvider.Sqlite ? "INDEXED BY ix_inbox_retry " : "") +
@@ -60,6 +58,11 @@ public sealed class InboxQueue(Database db)
             new { now = nowMs, max = max - Math.Min(max, retries.Count), after }, tx, cancellationToken: ct));
         return retries.Count == 0 ? fresh : [.. retries, .. fresh];
     }
+
+    /// <summary>The claim from the first pending row, parameters <c>@now</c> and <c>@max</c> (internal: the plan tests read it).</summary>
+    internal static string ClaimSql(SqlDialect dialect) =>
+        "SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i JOIN inbox_bodies b ON b.id = i.id " +
+        "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + dialect.SkipLockedOf("i");
 
     // Ids are our own longs, so inlining them is safe and keeps one statement shape for both providers.
     public Task MarkProcessedAsync(DbConnection connection, DbTransaction tx, IReadOnlyCollection<long> ids, long nowMs, CancellationToken ct) =>

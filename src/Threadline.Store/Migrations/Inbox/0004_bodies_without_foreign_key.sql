@@ -1,0 +1,13 @@
+-- Inbox 0004: no foreign key from inbox_bodies to inbox.
+-- The inbox writer inserts a body and its state row in one statement, and nothing deletes either, so the key guarded
+-- nothing the writer does not; but PostgreSQL checked it with one query per body, planned once per connection and kept:
+-- planned while the inbox was young, that plan was a sequential scan of the whole inbox. Measured with `threadline bench
+-- pipeline` on PostgreSQL: 101,135 such scans reading 5.1 billion rows in one run, a quarter of the machine's CPU.
+-- PostgreSQL drops the constraint; SQLite, which cannot drop one, rebuilds the table (a copy of the bodies, once).
+-- Tokens: {key}, {blob}, and lines for one provider (see SqlDialect.Render).
+
+--postgres: ALTER TABLE inbox_bodies DROP CONSTRAINT IF EXISTS inbox_bodies_id_fkey;
+--sqlite: CREATE TABLE inbox_bodies_0004 (id {key}, body {blob} NOT NULL, body_sha256 TEXT NOT NULL);
+--sqlite: INSERT INTO inbox_bodies_0004 (id, body, body_sha256) SELECT id, body, body_sha256 FROM inbox_bodies;
+--sqlite: DROP TABLE inbox_bodies;
+--sqlite: ALTER TABLE inbox_bodies_0004 RENAME TO inbox_bodies;
