@@ -188,7 +188,7 @@ public sealed class CaptureWriter(Database db)
         // Per message, only the highest new status matters; the UPDATE's WHERE keeps it forward-only against what is stored.
         var best = fresh.Where(s => DeliveryStatus.Rank(s.Status) >= 0).GroupBy(s => s.WaMessageId)
             .Select(g => g.MaxBy(s => DeliveryStatus.Rank(s.Status))!).ToList();
-        await StatementBatch.ExecuteAsync(c, tx, ApplyStatusSql, ["id", "status", "rank", "ts", "code"], best, s =>
+        await StatementBatch.ExecuteAsync(c, tx, ApplyStatusSql, ["id text", "status text", "rank integer", "ts bigint", "code integer"], best, s =>
             [s.WaMessageId, s.Status, DeliveryStatus.Rank(s.Status), s.Timestamp.ToUnixTimeMilliseconds(), s.Errors.Count > 0 ? s.Errors[0].Code : null], ct);
         return fresh.Count;
     }

@@ -58,7 +58,7 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
             "INSERT INTO conversations (contact_id, state, opened_at, last_message_at, last_from, message_count, pending_intents, pending_cues, assignee, closed_at, updated_at)",
             opened, conv => [conv.ContactId, "waiting_on_us", Ms.Of(conv.OpenedAt), Ms.Of(conv.OpenedAt), "contact", 0, "", "", Assignee(conv), Ms.Of(conv.ClosedAt), nowMs], ct);
         for (int i = 0; i < opened.Count; i++) ids[opened[i].Id] = newIds[i];
-        // One prepared statement (SQLite) or one round trip (PostgreSQL) for all updates: re-preparing a 25-column
+        // One prepared statement (SQLite) or one statement (PostgreSQL) for all updates: re-preparing a 25-column
         // UPDATE per conversation was a third of the conversation steps' cost. The two indexed columns that rarely change
         // (assignee, closed_at: the agents' load index) are set by a second statement, only where they differ, so that
         // an ordinary message rewrites the conversation's row and no index page (migration 0007).
@@ -69,8 +69,9 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
             "outcome = @outcome, last_outbound_text = @outText, " +
             "needs_reply = COALESCE(@needsReply, needs_reply), urgency = COALESCE(@urgency, urgency), handler = COALESCE(@handler, handler), " +
             "respond_by = CASE WHEN @decided THEN @respondBy ELSE respond_by END, updated_at = @now WHERE id = @id",
-            ["state", "lastMessage", "lastIn", "lastOut", "lastFrom", "lastIntent", "count", "pending", "owed", "intents", "cues", "language", "fromAd",
-                "snoozed", "outcome", "outText", "needsReply", "urgency", "handler", "decided", "respondBy", "now", "id"],
+            ["state text", "lastMessage bigint", "lastIn bigint", "lastOut bigint", "lastFrom text", "lastIntent text", "count integer", "pending bigint",
+                "owed bigint", "intents text", "cues text", "language text", "fromAd boolean", "snoozed bigint", "outcome text", "outText text",
+                "needsReply boolean", "urgency text", "handler text", "decided boolean", "respondBy bigint", "now bigint", "id bigint"],
             batch.Conversations, conv =>
             {
                 var d = batch.LatestDecision.GetValueOrDefault(conv.Id);
@@ -88,7 +89,7 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
         await StatementBatch.ExecuteAsync(c, tx,
             "UPDATE conversations SET assignee = @assignee, closed_at = @closed WHERE id = @id AND " +
             $"({db.Dialect.Differs("assignee", "@assignee")} OR {db.Dialect.Differs("closed_at", "@closed")})",
-            ["assignee", "closed", "id"], batch.Conversations, conv => [Assignee(conv), Ms.Of(conv.ClosedAt), Real(conv.Id)], ct);
+            ["assignee text", "closed bigint", "id bigint"], batch.Conversations, conv => [Assignee(conv), Ms.Of(conv.ClosedAt), Real(conv.Id)], ct);
 
         await BulkInsert.ExecuteAsync(db.Dialect, c, tx,
             "INSERT INTO conversation_messages (message_id, conversation_id, contact_id, party, agent, type, text, at, intent, language, source, created_at)",
@@ -103,7 +104,8 @@ public sealed class ConversationWriter(Database db, FollowUps.FollowUpStore foll
             "ON CONFLICT (contact_id) DO UPDATE SET conversations = excluded.conversations, last_outcome = excluded.last_outcome, " +
             "reply_delays = excluded.reply_delays, inquiries = excluded.inquiries, last_inbound_at = excluded.last_inbound_at, " +
             "last_outbound_at = excluded.last_outbound_at, awaiting_reply_since = excluded.awaiting_reply_since, language = excluded.language, updated_at = excluded.updated_at",
-            ["contact", "conversations", "outcome", "delays", "inquiries", "lastIn", "lastOut", "awaiting", "language", "now"],
+            ["contact bigint", "conversations integer", "outcome text", "delays text", "inquiries text", "lastIn bigint", "lastOut bigint",
+                "awaiting bigint", "language text", "now bigint"],
             batch.Histories, h =>
             [
                 h.ContactId, h.Conversations, h.LastOutcome, JsonSerializer.Serialize(h.ReplyDelays), JsonSerializer.Serialize(h.Inquiries, ContextJson.Options),

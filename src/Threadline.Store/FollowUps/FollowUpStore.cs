@@ -49,7 +49,7 @@ public sealed class FollowUpStore(Database db)
         await StatementBatch.ExecuteAsync(c, tx,
             "INSERT INTO follow_ups (conversation_id, contact_id, attempt, silence_since, due_at, kind, state, policy_version, replan, reasons, created_at, updated_at) " +
             "VALUES (@conversation, @contact, @attempt, @since, @due, @kind, 'pending', @version, FALSE, @reasons, @now, @now)",
-            ["conversation", "contact", "attempt", "since", "due", "kind", "version", "reasons", "now"], plans.ToList(),
+            ["conversation bigint", "contact bigint", "attempt integer", "since bigint", "due bigint", "kind text", "version integer", "reasons text", "now bigint"], plans.ToList(),
             p => [p.ConversationId, p.ContactId, p.Attempt, p.SilenceSince.ToUnixTimeMilliseconds(), p.DueAt.ToUnixTimeMilliseconds(), p.Kind,
                 p.PolicyVersion, p.ReasonsJson, nowMs], ct);
     }

@@ -74,7 +74,7 @@ public sealed class BulkWriteTests : ScratchDirectory
         await using var tx = await c.BeginTransactionAsync();
         await BulkInsert.ExecuteAsync(db.Dialect, c, tx, "INSERT INTO t (k, n, i, b, d, m, s, blob)", "ON CONFLICT (k) DO NOTHING", "k",
             Rows, Values, r => r.K, CancellationToken.None);
-        int changed = await StatementBatch.ExecuteAsync(c, tx, "UPDATE t SET s = @s, n = @n WHERE k = @k", ["s", "n", "k"],
+        int changed = await StatementBatch.ExecuteAsync(c, tx, "UPDATE t SET s = @s, n = @n WHERE k = @k", ["s text", "n bigint", "k text"],
             new[] { ("a", "changed", 1L), ("missing", "nothing", 2L), ("d", "also changed", 3L) }, r => [r.Item2, r.Item3, r.Item1], CancellationToken.None);
         Assert.Equal(2, changed);
         await tx.CommitAsync();
@@ -92,14 +92,14 @@ public sealed class BulkWriteTests : ScratchDirectory
         await using (var tx = await c.BeginTransactionAsync())
         {
             var failure = await Assert.ThrowsAnyAsync<DbException>(() => StatementBatch.ExecuteAsync(c, tx,
-                "INSERT INTO t (k, n) VALUES (@k, @n)", ["k", "n"], new[] { ("x", 1L), ("x", 2L) }, r => [r.Item1, r.Item2], CancellationToken.None));
+                "INSERT INTO t (k, n) VALUES (@k, @n)", ["k text", "n bigint"], new[] { ("x", 1L), ("x", 2L) }, r => [r.Item1, r.Item2], CancellationToken.None));
             Assert.Contains("t.k", failure.Message.Replace("\"", "").Replace("t_pkey", "t.k"), StringComparison.OrdinalIgnoreCase);
             await tx.RollbackAsync();
         }
         Assert.Empty(await ReadAsync(c));
         // The connection is still usable afterwards (the statement was reset and released).
         await using var again = await c.BeginTransactionAsync();
-        await StatementBatch.ExecuteAsync(c, again, "INSERT INTO t (k, n) VALUES (@k, @n)", ["k", "n"], new[] { ("y", 1L) }, r => [r.Item1, r.Item2], CancellationToken.None);
+        await StatementBatch.ExecuteAsync(c, again, "INSERT INTO t (k, n) VALUES (@k, @n)", ["k text", "n bigint"], new[] { ("y", 1L) }, r => [r.Item1, r.Item2], CancellationToken.None);
         await again.CommitAsync();
         Assert.Single(await ReadAsync(c));
     }
@@ -125,5 +125,48 @@ public sealed class BulkWriteTests : ScratchDirectory
         public bool Equals(Row? x, Row? y) => x is not null && y is not null && x with { Blob = null, M = 0 } == y with { Blob = null, M = 0 }
             && (x.Blob is null ? y.Blob is null : y.Blob is not null && x.Blob.AsSpan().SequenceEqual(y.Blob));
         public int GetHashCode(Row r) => r.K.GetHashCode();
+    }
+
+    private sealed record BatchRow(long Id, string? Text, bool? Flag, int Count);
+
+    /// <summary>Many rows (one statement reading a JSON row set on PostgreSQL): customer text, extreme numbers and NULLs
+    /// come back exactly, and an update touches only the rows its WHERE matches.</summary>
+    [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
+    public async Task Many_rows_write_exactly_what_each_row_said(StoreKind kind)
+    {
+        var db = await StoreAsync(kind);
+        await using var c = await db.OpenAsync();
+        await c.ExecuteAsync("CREATE TABLE batch_rows (id BIGINT PRIMARY KEY, text TEXT NULL, flag BOOLEAN NULL, count INTEGER NOT NULL, seen BIGINT NULL)");
+        var rows = new List<BatchRow>
+        {
+            new BatchRow(long.MaxValue, "O'Brien said \"hi\" \\ <b>ünïcode</b> 😀\n\t--; DROP TABLE batch_rows", true, int.MaxValue),
+            new BatchRow(long.MinValue, null, null, int.MinValue),
+            new BatchRow(0, "", false, 0),
+        };
+        rows.AddRange(Enumerable.Range(1, 1500).Select(i => new BatchRow(i, "row " + i, i % 2 == 0, i)));
+
+        await using (var tx = await c.BeginTransactionAsync())
+        {
+            int inserted = await StatementBatch.ExecuteAsync(c, tx, "INSERT INTO batch_rows (id, text, flag, count, seen) VALUES (@id, @text, @flag, @count, NULL)",
+                ["id bigint", "text text", "flag boolean", "count integer"], rows, r => [r.Id, r.Text, r.Flag, r.Count], CancellationToken.None);
+            Assert.Equal(rows.Count, inserted);
+            // Only even ids below 1000 match the WHERE; NULL marks "keep what is there" (COALESCE).
+            int updated = await StatementBatch.ExecuteAsync(c, tx,
+                "UPDATE batch_rows SET seen = @seen, text = COALESCE(@text, text) WHERE id = @id AND count < 1000 AND count % 2 = 0",
+                ["seen bigint", "text text", "id bigint"], rows.Where(r => r.Id is > 0 and < 2000).ToList(),
+                r => [r.Id * 10, r.Id % 4 == 0 ? null : "new " + r.Id, r.Id], CancellationToken.None);
+            Assert.Equal(499, updated);
+            await tx.CommitAsync();
+        }
+
+        var stored = (await c.QueryAsync<(long Id, string? Text, bool? Flag, long Count, long? Seen)>(
+            "SELECT id, text, flag, CAST(count AS BIGINT), seen FROM batch_rows")).ToDictionary(r => r.Id);
+        Assert.Equal(rows.Count, stored.Count);
+        foreach (var r in rows)
+        {
+            bool matched = r.Id is > 0 and < 1000 && r.Id % 2 == 0;
+            string? text = matched && r.Id % 4 != 0 ? "new " + r.Id : r.Text;
+            Assert.Equal((r.Id, text, r.Flag, (long)r.Count, matched ? r.Id * 10 : (long?)null), stored[r.Id]);
+        }
     }
 }
