@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Threadline.Store;
@@ -31,7 +29,7 @@ public static partial class StatementBatch
             command.CommandText = ForRowSet(sql, specs);
             var p = command.CreateParameter();
             p.ParameterName = "@rows";
-            p.Value = Json(specs, rows, values);
+            p.Value = RowSetJson.Serialize(specs.Select(s => s.Column).ToArray(), rows, values);
             command.Parameters.Add(p);
             return await command.ExecuteNonQueryAsync(ct);
         }
@@ -88,43 +86,6 @@ public static partial class StatementBatch
             return sql[..open] + " SELECT " + ParameterName().Replace(valuesList, Column) + " FROM " + rowSet + sql[close..];
         }
         throw new ArgumentException("Only UPDATE … WHERE … and INSERT INTO … VALUES (…) run for many rows.", nameof(sql));
-    }
-
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>The rows as a JSON array of objects keyed by the rowset's columns.</summary>
-    internal static string Json<T>(IReadOnlyList<Spec> specs, IEnumerable<T> rows, Func<T, object?[]> values)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
-        {
-            json.WriteStartArray();
-            foreach (var row in rows)
-            {
-                object?[] v = values(row);
-                if (v.Length != specs.Count) throw new ArgumentException($"{v.Length} values for {specs.Count} parameters.", nameof(values));
-                json.WriteStartObject();
-                for (int i = 0; i < v.Length; i++)
-                {
-                    json.WritePropertyName(specs[i].Column);
-                    switch (v[i])
-                    {
-                        case null: json.WriteNullValue(); break;
-                        case string s: json.WriteStringValue(s); break;
-                        case bool b: json.WriteBooleanValue(b); break;
-                        case long l: json.WriteNumberValue(l); break;
-                        case int n: json.WriteNumberValue(n); break;
-                        case short n: json.WriteNumberValue(n); break;
-                        case double d: json.WriteNumberValue(d); break;
-                        case decimal d: json.WriteNumberValue(d); break;
-                        default: throw new ArgumentException($"{specs[i].Name}: a {v[i]!.GetType().Name} cannot be sent in a row set.", nameof(values));
-                    }
-                }
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     [GeneratedRegex(@"@(\w+)")]

@@ -147,15 +147,12 @@ public sealed class CaptureWriter(Database db)
         foreach (var change in fresh.Where(m => m.RefMessageId is not null && m.Type is "edit" or "revoke"))
             await ApplyChangeAsync(c, tx, change.RefMessageId!, change.Type, change.Text, change.Timestamp.ToUnixTimeMilliseconds(), ct);
 
-        var ids = fresh.Select(m => m.WaMessageId).ToList();
-        foreach (var chunk in ids.Chunk(BulkInsert.MaxRowsPerStatement))
-        {
-            var waiting = await c.QueryAsync<(string Ref, string Type, string? Text, long Timestamp)>(new CommandDefinition(
-                LateChangesSql(Dialect),
-                new { chunk = Dialect.List(chunk) }, tx, cancellationToken: ct));
-            foreach (var w in waiting)
-                await ApplyChangeAsync(c, tx, w.Ref, w.Type, w.Text, w.Timestamp, ct);
-        }
+        if (fresh.Count == 0) return;
+        // One probe of the edits' and revokes' partial index per message (ix_messages_changes), in one statement.
+        var waiting = await c.QueryAsync<(string Ref, string Type, string? Text, long Timestamp)>(new CommandDefinition(
+            LateChangesSql(Dialect), new { chunk = Dialect.List(fresh.Select(m => m.WaMessageId)) }, tx, cancellationToken: ct));
+        foreach (var w in waiting)
+            await ApplyChangeAsync(c, tx, w.Ref, w.Type, w.Text, w.Timestamp, ct);
     }
 
     /// <summary>Edits and revokes waiting for the messages of <c>@chunk</c> (an <see cref="SqlDialect.InList"/> list). Its

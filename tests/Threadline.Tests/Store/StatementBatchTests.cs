@@ -55,9 +55,9 @@ public sealed class StatementBatchTests
     [Fact]
     public void The_rows_are_JSON_objects_keyed_by_the_row_set_columns_with_their_values_kept_exactly()
     {
-        var specs = Specs("id bigint", "text text", "flag boolean", "count integer", "none bigint");
+        string[] keys = ["p_id", "p_text", "p_flag", "p_count", "p_none"];
         string customer = "O'Brien said \"hi\" \\ <b>ünïcode</b> 😀\n--; DROP TABLE x";
-        string json = StatementBatch.Json(specs, new[] { (Id: long.MaxValue, Text: customer), (Id: -1L, Text: "") },
+        string json = RowSetJson.Serialize(keys, new[] { (Id: long.MaxValue, Text: customer), (Id: -1L, Text: "") },
             r => [r.Id, r.Text, r.Id > 0, 7, null]);
         using var doc = JsonDocument.Parse(json);
         var rows = doc.RootElement.EnumerateArray().ToList();
@@ -74,8 +74,8 @@ public sealed class StatementBatchTests
     [Fact]
     public void A_value_JSON_cannot_carry_or_a_row_of_the_wrong_width_is_refused()
     {
-        var specs = Specs("id bigint", "at bigint");
-        Assert.Throws<ArgumentException>(() => StatementBatch.Json(specs, new[] { 1 }, _ => [1L, DateTimeOffset.UnixEpoch]));
-        Assert.Throws<ArgumentException>(() => StatementBatch.Json(specs, new[] { 1 }, _ => [1L]));
+        string[] keys = ["p_id", "p_at"];
+        Assert.Throws<ArgumentException>(() => RowSetJson.Serialize(keys, new[] { 1 }, _ => [1L, DateTimeOffset.UnixEpoch]));
+        Assert.Throws<ArgumentException>(() => RowSetJson.Serialize(keys, new[] { 1 }, _ => [1L]));
     }
 }
