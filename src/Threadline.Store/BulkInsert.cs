@@ -9,7 +9,7 @@ namespace Threadline.Store;
 /// SQLite looks named parameters up by a linear scan, which makes a statement with thousands of parameters quadratic.
 /// Values are always parameters, never inlined.
 /// </summary>
-public static class BulkInsert
+public static partial class BulkInsert
 {
     /// <summary>Most rows per PostgreSQL statement: keeps parameters far below its limit of 65,535.</summary>
     public const int MaxRowsPerStatement = 200;
@@ -73,20 +73,21 @@ public static class BulkInsert
     }
 
     /// <summary>
-    /// Inserts rows one at a time and returns the id each got (the table's <c>id</c> column), in the order given: a
-    /// statement prepared once on SQLite (the rowid SQLite assigned), one round trip per row with <c>RETURNING id</c> on PostgreSQL.
+    /// Inserts rows and returns the id each got (the table's <c>id</c> column), ascending in the order given, so that a
+    /// later row always has the larger id. SQLite: a statement prepared once, the rowid SQLite assigned. PostgreSQL: the
+    /// ids taken from the table's own sequence in one round trip, then all rows in one statement (one round trip per row
+    /// before: a batch of new leads opened each conversation with a round trip of its own).
     /// </summary>
-    /// <param name="insert">"INSERT INTO table (col, …)"</param>
+    /// <param name="insert">"INSERT INTO table (col, …)": the table's <c>id</c> is assigned here, not among the columns.</param>
     public static async Task<List<long>> ReturningIdsAsync<T>(DbConnection connection, DbTransaction tx, string insert, IReadOnlyList<T> rows,
         Func<T, object?[]> values, CancellationToken ct)
     {
         var ids = new List<long>(rows.Count);
         if (rows.Count == 0) return ids;
-        string[] names = Enumerable.Range(0, values(rows[0]).Length).Select(i => "@p" + i).ToArray();
-        string sql = $"{insert} VALUES ({string.Join(", ", names)})";
         if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
         {
-            using var statement = new SqliteStatement(sqlite, sql, names);
+            string[] names = Enumerable.Range(0, values(rows[0]).Length).Select(i => "@p" + i).ToArray();
+            using var statement = new SqliteStatement(sqlite, $"{insert} VALUES ({string.Join(", ", names)})", names);
             foreach (var row in rows)
             {
                 ct.ThrowIfCancellationRequested();
@@ -96,22 +97,32 @@ public static class BulkInsert
             return ids;
         }
 
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql + " RETURNING id";
-        var parameters = names.Select(name =>
+        var target = InsertTarget().Match(insert);
+        if (!target.Success) throw new ArgumentException($"Expected \"INSERT INTO table (column, …)\", not \"{insert}\".", nameof(insert));
+        string table = target.Groups[1].Value;
+        await using (var next = connection.CreateCommand())
         {
-            var p = command.CreateParameter();
-            p.ParameterName = name;
-            command.Parameters.Add(p);
-            return p;
-        }).ToArray();
-        foreach (var row in rows)
-        {
-            object?[] v = values(row);
-            for (int i = 0; i < parameters.Length; i++) parameters[i].Value = v[i] ?? DBNull.Value;
-            ids.Add(Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture));
+            next.Transaction = tx;
+            next.CommandText = "SELECT nextval(pg_get_serial_sequence(@table, 'id')) FROM generate_series(1, @count)";
+            var t = next.CreateParameter();
+            t.ParameterName = "@table";
+            t.Value = table;
+            next.Parameters.Add(t);
+            var n = next.CreateParameter();
+            n.ParameterName = "@count";
+            n.Value = rows.Count;
+            next.Parameters.Add(n);
+            await using var reader = await next.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
         }
+        ids.Sort();
+        var numbered = rows.Select((row, i) => (Id: ids[i], Row: row)).ToList();
+        var inserted = await ExecuteAsync(SqlDialect.Postgres, connection, tx, $"INSERT INTO {table} (id, {target.Groups[2].Value.Trim()})", "ON CONFLICT (id) DO NOTHING", "CAST(id AS TEXT)",
+            numbered, r => [r.Id, .. values(r.Row)], r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+        if (inserted.Count != rows.Count) throw new InvalidOperationException($"{table}: {rows.Count - inserted.Count} of the ids just taken from its sequence were already in use.");
         return ids;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^INSERT INTO (\w+) \(([\w\s,]+)\)$")]
+    private static partial System.Text.RegularExpressions.Regex InsertTarget();
 }
