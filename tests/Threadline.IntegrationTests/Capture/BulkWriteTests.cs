@@ -14,8 +14,7 @@ public sealed class BulkWriteTests : ScratchDirectory
 {
     private async Task<Database> StoreAsync(StoreKind kind)
     {
-        var settings = await TestDatabases.CreateAsync(kind, Directory);
-        var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
+        var db = await TestDatabases.CreateStoreAsync(kind, Directory);
         await using var c = await db.OpenAsync();
         await c.ExecuteAsync(
             "CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT, i INTEGER, b BOOLEAN, d DOUBLE PRECISION, m NUMERIC(18,2), s TEXT, blob " +

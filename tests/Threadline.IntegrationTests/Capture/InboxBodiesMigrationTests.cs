@@ -16,8 +16,7 @@ public sealed class InboxBodiesMigrationTests : ScratchDirectory
     [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
     public async Task Rows_made_before_0002_keep_their_state_and_their_bodies(StoreKind kind)
     {
-        var settings = await TestDatabases.CreateAsync(kind, Directory);
-        var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
+        var db = await TestDatabases.CreateStoreAsync(kind, Directory);
         await using var c = await db.OpenInboxAsync();
         await OlderSchema.ApplyBeforeAsync(db, c, inbox: true, version: 2);
         await c.ExecuteAsync(

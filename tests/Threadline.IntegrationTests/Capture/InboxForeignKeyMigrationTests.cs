@@ -17,8 +17,7 @@ public sealed class InboxForeignKeyMigrationTests : ScratchDirectory
     [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
     public async Task Bodies_keep_their_ids_and_no_foreign_key_is_left(StoreKind kind)
     {
-        var settings = await TestDatabases.CreateAsync(kind, Directory);
-        var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
+        var db = await TestDatabases.CreateStoreAsync(kind, Directory);
         await using var c = await db.OpenInboxAsync();
         await OlderSchema.ApplyBeforeAsync(db, c, inbox: true, version: 4);
         Assert.Equal(1, await ForeignKeysAsync(db, c)); // what 0002 made

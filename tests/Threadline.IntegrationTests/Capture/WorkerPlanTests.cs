@@ -22,8 +22,7 @@ public sealed class WorkerPlanTests : ScratchDirectory
     [Fact]
     public async Task The_claim_walks_the_pending_index_and_the_latest_conversations_are_read_through_their_index()
     {
-        var settings = await TestDatabases.CreateAsync(StoreKind.Postgres, Directory);
-        var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
+        var db = await TestDatabases.CreateStoreAsync(StoreKind.Postgres, Directory);
         await new MigrationRunner(db, TimeProvider.System, NullLogger<MigrationRunner>.Instance).ApplyAsync();
         await using var c = await db.OpenAsync();
         await c.ExecuteAsync("""

@@ -17,6 +17,16 @@ public static class TestDatabases
             : throw new InvalidOperationException(
                 "THREADLINE_TEST_PG is not set. Run the tests with ./test.sh, which starts a throwaway PostgreSQL cluster.");
 
+    /// <summary>A fresh, empty database (no migrations applied), as the store's own <see cref="Threadline.Store.Database"/>.</summary>
+    public static async Task<Threadline.Store.Database> CreateStoreAsync(StoreKind kind, string directory)
+    {
+        var settings = await CreateAsync(kind, directory);
+        return new Threadline.Store.Database(new Threadline.Store.StorageOptions
+        {
+            Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"],
+        });
+    }
+
     public static async Task<IReadOnlyDictionary<string, string?>> CreateAsync(StoreKind kind, string directory)
     {
         if (kind == StoreKind.Sqlite)

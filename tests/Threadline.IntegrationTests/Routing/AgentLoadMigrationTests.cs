@@ -15,8 +15,7 @@ public sealed class AgentLoadMigrationTests : ScratchDirectory
     [Theory, InlineData(StoreKind.Sqlite), InlineData(StoreKind.Postgres)]
     public async Task Rows_made_before_0007_keep_their_agents_load_and_the_closed_rule_holds_after_it(StoreKind kind)
     {
-        var settings = await TestDatabases.CreateAsync(kind, Directory);
-        var db = new Database(new StorageOptions { Provider = settings["Storage:Provider"]!, ConnectionString = settings["Storage:ConnectionString"] });
+        var db = await TestDatabases.CreateStoreAsync(kind, Directory);
         await using var c = await db.OpenAsync();
         await OlderSchema.ApplyBeforeAsync(db, c, inbox: false, version: 7);
         const string insert = "INSERT INTO conversations (id, contact_id, state, opened_at, last_message_at, last_from, message_count, pending_intents, pending_cues, assignee, closed_at, updated_at) " +
