@@ -4,9 +4,9 @@ using System.Text.Json;
 namespace Threadline.Store;
 
 /// <summary>
-/// Rows as one JSON parameter for PostgreSQL's <c>json_to_recordset</c>: an array of
-/// objects keyed by column. One statement then reads all rows as a table (see <see cref="StatementBatch"/>).
-/// Values stay data: the JSON writer escapes them, the server parses them as values.
+/// Rows as one JSON parameter for PostgreSQL's <c>json_to_recordset</c>: an array of objects keyed by column, which one
+/// statement reads as a table (see <see cref="StatementBatch"/>). Values stay data: the JSON writer escapes them and the
+/// server parses them as values of the declared types.
 /// </summary>
 internal static class RowSetJson
 {
