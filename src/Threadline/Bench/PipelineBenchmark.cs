@@ -28,6 +28,10 @@ public sealed record PipelineReport(int Contacts, int Messages, int Warmup, Time
 
     /// <summary>Time the JIT spent compiling during the measured run: near zero once the warm-up reached steady state.</summary>
     public TimeSpan JitDuringRun { get; init; }
+
+    /// <summary>PostgreSQL: CPU time of the "postgres" processes on this machine per measured message (a cluster on the
+    /// same machine: with the process's own, where the pipeline's time goes); null on SQLite or when none run here.</summary>
+    public TimeSpan? DatabaseCpuPerMessage { get; init; }
 }
 
 /// <summary>
@@ -130,6 +134,7 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
                 // SQLite only: PostgreSQL writes from processes of its own.
                 DiskBytesPerMessage = db.Provider == StorageProvider.Sqlite && full.DiskBytes is long bytes ? bytes / (double)Math.Max(1, messages) : null,
                 JitDuringRun = full.Jit,
+                DatabaseCpuPerMessage = db.Provider == StorageProvider.Postgres ? full.DatabaseCpu / Math.Max(1, messages) : null,
             };
         }
         finally
@@ -145,7 +150,8 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
     /// this machine's neighbours, which change the wall clock more than the work done.</param>
     /// <param name="DiskBytes">Bytes the process wrote to storage while draining (null where the OS does not say).</param>
     /// <param name="Jit">Time the JIT spent compiling meanwhile (tiering up to optimised code, on the same two cores).</param>
-    private sealed record Drain(double Rate, TimeSpan Elapsed, List<long> Batches, TimeSpan Cpu, long? DiskBytes, TimeSpan Jit);
+    /// <param name="DatabaseCpu">CPU time of the "postgres" processes on this machine meanwhile (null where none run).</param>
+    private sealed record Drain(double Rate, TimeSpan Elapsed, List<long> Batches, TimeSpan Cpu, long? DiskBytes, TimeSpan Jit, TimeSpan? DatabaseCpu);
 
     private static async Task<Drain> DrainAsync(InboxWriter writer, InboxProcessor processor, IReadOnlyList<byte[]> bodies, List<long>? timings,
         CancellationToken ct, ConversationSteps? withoutConversations)
@@ -158,6 +164,7 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         var cpuBefore = self.TotalProcessorTime;
         long? diskBefore = ProcessIo.BytesWritten();
         var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
+        var databaseBefore = ThreadCpu.OfProcesses("postgres");
         var clock = Stopwatch.StartNew();
         int processed = 0;
         while (true)
@@ -173,8 +180,9 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         var cpu = self.TotalProcessorTime - cpuBefore;
         long? disk = ProcessIo.BytesWritten() - diskBefore;
         var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
+        var database = ThreadCpu.OfProcesses("postgres") - databaseBefore;
         if (withoutConversations is not null) withoutConversations.Disabled = false;
-        return new Drain(processed / elapsed.TotalSeconds, elapsed, batches, cpu, disk, jit);
+        return new Drain(processed / elapsed.TotalSeconds, elapsed, batches, cpu, disk, jit, database);
     }
 
     private static string WaId(int i) => "49151" + i.ToString("D8", CultureInfo.InvariantCulture);

@@ -30,6 +30,28 @@ public sealed class ThreadCpu
         return new ThreadCpu(byName);
     }
 
+    /// <summary>
+    /// CPU time so far of every process on this machine whose command name is <paramref name="command"/> (from
+    /// <c>/proc/[pid]/stat</c>), summed; null where there is no <c>/proc</c> or no such process. For a database on the
+    /// same machine: PostgreSQL's backends, writers and autovacuum all run as "postgres". A process that ends between two
+    /// snapshots is not counted.
+    /// </summary>
+    public static TimeSpan? OfProcesses(string command, string proc = "/proc")
+    {
+        if (!Directory.Exists(proc)) return null;
+        TimeSpan? total = null;
+        foreach (var dir in Directory.EnumerateDirectories(proc))
+        {
+            if (!Path.GetFileName(dir).All(char.IsAsciiDigit)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; }                 // the process ended meanwhile
+            catch (UnauthorizedAccessException) { continue; }
+            if (Parse(stat) is var (name, cpu) && name == command) total = (total ?? TimeSpan.Zero) + cpu;
+        }
+        return total;
+    }
+
     /// <summary>The name and user + system time of one <c>stat</c> line: <c>pid (comm) state … utime stime …</c>.</summary>
     internal static (string Name, TimeSpan Cpu)? Parse(string stat)
     {

@@ -92,6 +92,8 @@ public static class BenchCommand
             table.AddRow("baseline: capture + identity only", $"{r.CaptureOnlyRate:N0} messages/s (full = {r.Rate / r.CaptureOnlyRate:N2}× baseline)", "");
             table.AddRow("decision (context + routing) per message", $"p50 {r.DecisionP50.TotalMilliseconds:N3} ms, p99 {r.DecisionP99.TotalMilliseconds:N3} ms, max {r.DecisionMax.TotalMilliseconds:N1} ms", "p99 ≤ 2 ms");
             table.AddRow("CPU per message (whole process, all threads)", $"{r.CpuPerMessage.TotalMicroseconds:N0} µs", "");
+            if (r.DatabaseCpuPerMessage is { } database)
+                table.AddRow("CPU per message, PostgreSQL's processes on this machine", $"{database.TotalMicroseconds:N0} µs", "");
             if (r.DiskBytesPerMessage is double bytes)
                 table.AddRow("Written to disk per message (WAL + checkpoints)", $"{bytes / 1024:N1} KiB", "");
             table.AddRow("JIT compiling during the measured run", $"{r.JitDuringRun.TotalMilliseconds:N0} ms (after {r.Warmup:N0} messages of warm-up)", "");

@@ -15,6 +15,30 @@ public sealed class BenchDiagnosticsTests
         Assert.Equal(("a) (b", TimeSpan.FromSeconds(0.02)), ThreadCpu.Parse("7 (a) (b) R 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0"));
     }
 
+    [Fact]
+    public void The_CPU_of_processes_by_command_name_sums_every_such_process_and_nothing_else()
+    {
+        string proc = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            void Process(string pid, string? stat)
+            {
+                Directory.CreateDirectory(Path.Combine(proc, pid));
+                if (stat is not null) File.WriteAllText(Path.Combine(proc, pid, "stat"), stat);
+            }
+            Process("101", "101 (postgres) S 1 1 1 0 -1 0 0 0 0 0 150 50 0 0 20 0");     // 2.00 s
+            Process("102", "102 (postgres) S 1 1 1 0 -1 0 0 0 0 0 30 20 0 0 20 0");      // 0.50 s
+            Process("103", "103 (dotnet) S 1 1 1 0 -1 0 0 0 0 0 999 999 0 0 20 0");      // another command
+            Process("104", "104 (postgres-x) S 1 1 1 0 -1 0 0 0 0 0 999 999 0 0 20 0");  // another command, same prefix
+            Process("105", null);                                                        // ended before its stat was read
+            Process("self", "9 (postgres) S 1 1 1 0 -1 0 0 0 0 0 999 999 0 0 20 0");    // not a process id
+            Assert.Equal(TimeSpan.FromSeconds(2.5), ThreadCpu.OfProcesses("postgres", proc));
+            Assert.Null(ThreadCpu.OfProcesses("mysqld", proc));
+            Assert.Null(ThreadCpu.OfProcesses("postgres", Path.Combine(proc, "missing")));
+        }
+        finally { Directory.Delete(proc, recursive: true); }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("12 no-parentheses S 1")]
