@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 
 namespace Threadline.Store;
 
@@ -100,22 +101,8 @@ public static partial class BulkInsert
         var target = InsertTarget().Match(insert);
         if (!target.Success) throw new ArgumentException($"Expected \"INSERT INTO table (column, …)\", not \"{insert}\".", nameof(insert));
         string table = target.Groups[1].Value;
-        await using (var next = connection.CreateCommand())
-        {
-            next.Transaction = tx;
-            next.CommandText = "SELECT nextval(pg_get_serial_sequence(@table, 'id')) FROM generate_series(1, @count)";
-            var t = next.CreateParameter();
-            t.ParameterName = "@table";
-            t.Value = table;
-            next.Parameters.Add(t);
-            var n = next.CreateParameter();
-            n.ParameterName = "@count";
-            n.Value = rows.Count;
-            next.Parameters.Add(n);
-            await using var reader = await next.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
-        }
-        ids.Sort();
+        ids.AddRange((await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT nextval(pg_get_serial_sequence(@table, 'id')) FROM generate_series(1, @count)", new { table, count = rows.Count }, tx, cancellationToken: ct))).Order());
         var numbered = rows.Select((row, i) => (Id: ids[i], Row: row)).ToList();
         var inserted = await ExecuteAsync(SqlDialect.Postgres, connection, tx, $"INSERT INTO {table} (id, {target.Groups[2].Value.Trim()})", "ON CONFLICT (id) DO NOTHING", "CAST(id AS TEXT)",
             numbered, r => [r.Id, .. values(r.Row)], r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);

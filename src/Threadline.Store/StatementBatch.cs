@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using System.Text.RegularExpressions;
 
 namespace Threadline.Store;
@@ -24,14 +25,8 @@ public static partial class StatementBatch
         var specs = parameters.Select(Spec.Parse).ToArray();
         if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = ForRowSet(sql, specs);
-            var p = command.CreateParameter();
-            p.ParameterName = "@rows";
-            p.Value = RowSetJson.Serialize(specs.Select(s => s.Column).ToArray(), rows, values);
-            command.Parameters.Add(p);
-            return await command.ExecuteNonQueryAsync(ct);
+            return await connection.ExecuteAsync(new CommandDefinition(ForRowSet(sql, specs),
+                new { rows = RowSetJson.Serialize(specs.Select(s => s.Column).ToArray(), rows, values) }, tx, cancellationToken: ct));
         }
 
         // SQLite: prepared once, bound by position (see SqliteStatement).

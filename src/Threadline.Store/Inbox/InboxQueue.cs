@@ -44,8 +44,6 @@ public sealed class InboxQueue(Database db)
     /// </summary>
     public async Task<IReadOnlyList<InboxRow>> ClaimAsync(DbConnection connection, DbTransaction? tx, int max, long nowMs, CancellationToken ct, long after = 0)
     {
-        string Select(string index = "") =>
-            $"SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i {index}JOIN inbox_bodies b ON b.id = i.id ";
         if (after <= 0)
             return await QueryList<InboxRow>(connection, new CommandDefinition(ClaimSql(db.Dialect), new { now = nowMs, max }, tx, cancellationToken: ct));
         // (INDEXED BY: statistics from an ANALYZE could talk SQLite into the pending index, which holds every waiting row.)
@@ -61,8 +59,11 @@ public sealed class InboxQueue(Database db)
 
     /// <summary>The claim from the first pending row, parameters <c>@now</c> and <c>@max</c> (internal: the plan tests read it).</summary>
     internal static string ClaimSql(SqlDialect dialect) =>
-        "SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i JOIN inbox_bodies b ON b.id = i.id " +
-        "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + dialect.SkipLockedOf("i");
+        Select() + "WHERE i.state = 0 AND i.next_attempt_at <= @now ORDER BY i.id LIMIT @max" + dialect.SkipLockedOf("i");
+
+    /// <summary>A claim's columns: the state row with its body (<paramref name="index"/>: SQLite's INDEXED BY, or nothing).</summary>
+    private static string Select(string index = "") =>
+        $"SELECT i.id AS Id, i.received_at AS ReceivedAt, b.body AS Body, i.attempts AS Attempts FROM inbox i {index}JOIN inbox_bodies b ON b.id = i.id ";
 
     // Ids are our own longs, so inlining them is safe and keeps one statement shape for both providers.
     public Task MarkProcessedAsync(DbConnection connection, DbTransaction tx, IReadOnlyCollection<long> ids, long nowMs, CancellationToken ct) =>

@@ -50,8 +50,8 @@ public sealed class InboxProcessor(
             await using var tx = await main.BeginTransactionAsync(ct);
             await SetLocalAsync(main, tx, WorkerSettings, ct);
             var claimed = Parse(await queue.ClaimAsync(main, tx, settings.BatchSize, Now(), ct));
-            await SetLocalAsync(main, tx, AfterClaim, ct);
             if (claimed.Count == 0) return InboxPass.Idle;
+            await SetLocalAsync(main, tx, AfterClaim, ct);
             try
             {
                 var written = await WriteAsync(main, tx, claimed, ct);
