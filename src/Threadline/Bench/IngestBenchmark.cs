@@ -129,7 +129,9 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             var afterFixed = await inbox.StatsAsync(ct);
             var fixedElapsed = fixedClock.Elapsed;
             var measured = store.Stop();
-            var cpu = ThreadCpu.Take().DescribeSince(cpuBefore, fixedElapsed);
+            var cpuAfter = ThreadCpu.Take();
+            var cpu = cpuAfter.DescribeSince(cpuBefore, fixedElapsed);
+            var waitedForCore = cpuAfter.DescribeWaitSince(cpuBefore, fixedElapsed);
             long? disk = ProcessIo.BytesWritten() - diskBefore;
             var pauses = gc.Stop();
             // Where the fixed-rate run's time went: the questions behind a latency tail on two shared cores.
@@ -137,6 +139,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             log($"  {SlowAnswers(_lastSamples, pauses, LatencyTarget)}");
             foreach (string line in measured.Describe(fixedElapsed)) log(line);
             log($"CPU during the fixed-rate run (share of one core, by thread): {cpu}");
+            if (waitedForCore is not null) log($"Ready to run but waiting for a core (share of the run, by thread): {waitedForCore}");
             if (disk is { } written)
                 log($"Written to storage during the fixed-rate run: {written / 1048576.0 / fixedElapsed.TotalSeconds:N0} MiB/s, {written / 1024.0 / fixedCount:N1} KiB per webhook");
             if (options.TimelineFile is { } file) WriteTimeline(file, _lastSamples, pauses);

@@ -32,6 +32,13 @@ public sealed record PipelineReport(int Contacts, int Messages, int Warmup, Time
     /// <summary>PostgreSQL: CPU time of the "postgres" processes on this machine per measured message (a cluster on the
     /// same machine: with the process's own, where the pipeline's time goes); null on SQLite or when none run here.</summary>
     public TimeSpan? DatabaseCpuPerMessage { get; init; }
+
+    /// <summary>Managed memory the whole process allocated per measured message: what drives the GC's collections,
+    /// whose pauses stop webhook requests too.</summary>
+    public double AllocatedBytesPerMessage { get; init; }
+
+    /// <summary>Garbage collections during the measured run (all generations).</summary>
+    public int Collections { get; init; }
 }
 
 /// <summary>
@@ -135,6 +142,8 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
                 DiskBytesPerMessage = db.Provider == StorageProvider.Sqlite && full.DiskBytes is long bytes ? bytes / (double)Math.Max(1, messages) : null,
                 JitDuringRun = full.Jit,
                 DatabaseCpuPerMessage = db.Provider == StorageProvider.Postgres ? full.DatabaseCpu / Math.Max(1, messages) : null,
+                AllocatedBytesPerMessage = full.Allocated / (double)Math.Max(1, messages),
+                Collections = full.Collections,
             };
         }
         finally
@@ -151,7 +160,10 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
     /// <param name="DiskBytes">Bytes the process wrote to storage while draining (null where the OS does not say).</param>
     /// <param name="Jit">Time the JIT spent compiling meanwhile (tiering up to optimised code, on the same two cores).</param>
     /// <param name="DatabaseCpu">CPU time of the "postgres" processes on this machine meanwhile (null where none run).</param>
-    private sealed record Drain(double Rate, TimeSpan Elapsed, List<long> Batches, TimeSpan Cpu, long? DiskBytes, TimeSpan Jit, TimeSpan? DatabaseCpu);
+    /// <param name="Allocated">Managed bytes the process allocated meanwhile (all threads).</param>
+    /// <param name="Collections">Garbage collections meanwhile (all generations).</param>
+    private sealed record Drain(double Rate, TimeSpan Elapsed, List<long> Batches, TimeSpan Cpu, long? DiskBytes, TimeSpan Jit, TimeSpan? DatabaseCpu,
+        long Allocated, int Collections);
 
     private static async Task<Drain> DrainAsync(InboxWriter writer, InboxProcessor processor, IReadOnlyList<byte[]> bodies, List<long>? timings,
         CancellationToken ct, ConversationSteps? withoutConversations)
@@ -165,6 +177,8 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         long? diskBefore = ProcessIo.BytesWritten();
         var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
         var databaseBefore = ThreadCpu.OfProcesses("postgres");
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        int collectionsBefore = GC.CollectionCount(0);
         var clock = Stopwatch.StartNew();
         int processed = 0;
         while (true)
@@ -181,8 +195,10 @@ public sealed class PipelineBenchmark(int contacts, int messages, Action<string>
         long? disk = ProcessIo.BytesWritten() - diskBefore;
         var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
         var database = ThreadCpu.OfProcesses("postgres") - databaseBefore;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        int collections = GC.CollectionCount(0) - collectionsBefore;
         if (withoutConversations is not null) withoutConversations.Disabled = false;
-        return new Drain(processed / elapsed.TotalSeconds, elapsed, batches, cpu, disk, jit, database);
+        return new Drain(processed / elapsed.TotalSeconds, elapsed, batches, cpu, disk, jit, database, allocated, collections);
     }
 
     private static string WaId(int i) => "49151" + i.ToString("D8", CultureInfo.InvariantCulture);

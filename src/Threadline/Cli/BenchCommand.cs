@@ -96,6 +96,7 @@ public static class BenchCommand
                 table.AddRow("CPU per message, PostgreSQL's processes on this machine", $"{database.TotalMicroseconds:N0} µs", "");
             if (r.DiskBytesPerMessage is double bytes)
                 table.AddRow("Written to disk per message (WAL + checkpoints)", $"{bytes / 1024:N1} KiB", "");
+            table.AddRow("Managed memory allocated per message (whole process)", $"{r.AllocatedBytesPerMessage / 1024:N1} KiB ({r.Collections:N0} collections in the run)", "");
             table.AddRow("JIT compiling during the measured run", $"{r.JitDuringRun.TotalMilliseconds:N0} ms (after {r.Warmup:N0} messages of warm-up)", "");
             table.AddRow("batch time per message (claim → commit)", $"p50 {r.BatchP50.TotalMilliseconds:N3} ms, p99 {r.BatchP99.TotalMilliseconds:N3} ms", "");
             table.AddRow("decisions stored", $"{r.Decisions:N0}", $"= {r.Messages:N0}");

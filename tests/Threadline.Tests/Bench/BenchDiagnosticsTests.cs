@@ -71,6 +71,48 @@ public sealed class BenchDiagnosticsTests
         Assert.True(used.TryGetValue("tl-busy-test", out var cpu) && cpu >= TimeSpan.FromMilliseconds(300), string.Join(", ", used));
     }
 
+    [Theory]
+    [InlineData("3418000000 375000000 1234\n", 375)]
+    [InlineData("0 0 0", 0)]
+    [InlineData("12 1999999 3", 1.9999)]
+    public void ThreadCpu_reads_the_wait_for_a_core_from_a_schedstat_line(string line, double ms) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(ms), ThreadCpu.ParseRunqueueWait(line));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("12")]
+    [InlineData("12 x 3")]
+    [InlineData("12 -5 3")]
+    public void ThreadCpu_skips_schedstat_lines_it_cannot_read(string line) => Assert.Null(ThreadCpu.ParseRunqueueWait(line));
+
+    [Fact]
+    public void ThreadCpu_counts_the_wait_of_threads_that_outnumber_the_cores()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/thread-self/schedstat")) return; // /proc with scheduler statistics only
+        var before = ThreadCpu.Take();
+        Assert.Null(before.DescribeWaitSince(before, TimeSpan.FromSeconds(1)));
+        // One spinning thread more than there are cores: together they want more CPU than exists, so the kernel makes
+        // them take turns, and the time each spends ready but not running is the wait being measured.
+        int count = Environment.ProcessorCount + 1;
+        using var release = new ManualResetEventSlim();
+        using var spun = new CountdownEvent(count);
+        var threads = Enumerable.Range(0, count).Select(i => new Thread(() =>
+        {
+            while (ThreadCpu.Parse(File.ReadAllText("/proc/thread-self/stat"))?.Cpu < TimeSpan.FromMilliseconds(200)) { }
+            spun.Signal();
+            release.Wait();
+        }) { Name = $"tl-crowd-test {i}" }).ToList();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        threads.ForEach(t => t.Start());
+        spun.Wait();
+        var after = ThreadCpu.Take();
+        release.Set();
+        threads.ForEach(t => t.Join());
+        var waited = after.WaitedSince(before);
+        Assert.True(waited.TryGetValue("tl-crowd-test", out var wait) && wait > TimeSpan.FromMilliseconds(20), string.Join(", ", waited));
+        Assert.Contains("tl-crowd-test", after.DescribeWaitSince(before, started.Elapsed));
+    }
+
     [Fact]
     public void SlowAnswers_counts_answers_over_the_target_and_those_in_flight_during_a_pause()
     {
