@@ -113,6 +113,20 @@ public sealed class BenchDiagnosticsTests
         Assert.Contains("tl-crowd-test", after.DescribeWaitSince(before, started.Elapsed));
     }
 
+    [Theory]
+    [InlineData(0, "(kept up)")]
+    [InlineData(999, "(kept up)")]
+    [InlineData(1_000, "(behind, but under the worker's rest bound Inbox:YieldUntilBacklog = ")]
+    [InlineData(9_999, "(behind, but under the worker's rest bound")]
+    [InlineData(10_000, "(fell behind: past the worker's rest bound Inbox:YieldUntilBacklog = ")]
+    [InlineData(18_290, "(fell behind")]
+    public void Ingest_backlog_is_judged_against_the_workers_rest_bound(long backlog, string verdict)
+    {
+        var report = new IngestReport([], 0.5, 10, 10, 1, 1, backlog, "sqlite") { RestBound = 10_000 };
+        Assert.Contains(verdict, report.BacklogVerdict());
+        Assert.StartsWith($"{backlog:N0} were still pending", report.BacklogVerdict());
+    }
+
     [Fact]
     public void SlowAnswers_counts_answers_over_the_target_and_those_in_flight_during_a_pause()
     {
