@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Extensions.Options;
 using Threadline.Configuration;
 using Threadline.Pipeline.Capture;
@@ -48,10 +49,10 @@ public sealed class InboxProcessor(
         if (!db.InboxIsSeparate)
         {
             await using var tx = await main.BeginTransactionAsync(ct);
-            await SetLocalAsync(main, tx, WorkerSettings, ct);
+            await main.ExecuteAsync(new CommandDefinition(WorkerSettings, transaction: tx, cancellationToken: ct));
             var claimed = Parse(await queue.ClaimAsync(main, tx, settings.BatchSize, Now(), ct));
             if (claimed.Count == 0) return InboxPass.Idle;
-            await SetLocalAsync(main, tx, AfterClaim, ct);
+            await main.ExecuteAsync(new CommandDefinition(AfterClaim, transaction: tx, cancellationToken: ct));
             try
             {
                 var written = await WriteAsync(main, tx, claimed, ct);
@@ -125,14 +126,6 @@ public sealed class InboxProcessor(
     internal const string WorkerSettings = "SET LOCAL synchronous_commit = off; SET LOCAL random_page_cost = 1.1; SET LOCAL enable_bitmapscan = off";
 
     internal const string AfterClaim = "SET LOCAL enable_bitmapscan = on";
-
-    private static async Task SetLocalAsync(DbConnection connection, DbTransaction tx, string settings, CancellationToken ct)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = settings;
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     private static Claimed Parse(IEnumerable<InboxRow> rows)
     {
