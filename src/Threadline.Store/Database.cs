@@ -17,7 +17,15 @@ public sealed class Database
     private readonly int _walCheckpointPages;
     private volatile bool _backgroundCheckpoints;
 
-    static Database() => SQLitePCL.Batteries_V2.Init();
+    static Database()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        // Before any connection opens: SQLite's pauses in milliseconds, not whole seconds (see SqliteWaits).
+        SqliteWaits.Install();
+    }
+
+    /// <summary>How long a SQLite statement waits for a lock held by another connection before it fails with BUSY.</summary>
+    public const int SqliteBusyTimeoutMs = 10_000;
 
     public Database(IOptions<StorageOptions> options) : this(options.Value) { }
 
@@ -211,17 +219,19 @@ public sealed class Database
         await lite.OpenAsync(ct);
         await using (var pragma = lite.CreateCommand())
         {
-            // Per connection: FULL makes every WAL commit fsync (durable before we acknowledge); busy_timeout lets the
-            // inbox writer and the worker take turns at SQLite's single write lock instead of failing.
+            // Per connection: FULL makes every WAL commit fsync (durable before we acknowledge). The busy handler (after the
+            // pragmas) lets writers from other processes (the CLI beside a running server) take turns at SQLite's single
+            // write lock instead of failing; this process's own writers queue at the write gates.
             // The worker (derivedDataOnly) reads contacts, conversations and history all over the file: a 64 MiB page
             // cache instead of SQLite's 2 MiB keeps their indexes in memory.
             pragma.CommandText = (derivedDataOnly ? "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;" : "PRAGMA synchronous=FULL;") +
-                " PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;" +
+                " PRAGMA foreign_keys=ON;" +
                 (_backgroundCheckpoints
                     ? $" PRAGMA wal_autocheckpoint={4 * _walCheckpointPages}; PRAGMA journal_size_limit={4L * _walCheckpointPages * 4096};"
                     : "");
             await pragma.ExecuteNonQueryAsync(ct);
         }
+        SqliteWaits.UseShortBusyWaits(lite, SqliteBusyTimeoutMs);
         return lite;
     }
 
