@@ -18,11 +18,11 @@ namespace Threadline.Store;
 /// </list>
 /// Both go through SQLite's documented C API (<c>sqlite3_vfs_register</c>, <c>sqlite3_busy_handler</c>).
 /// </summary>
-internal static unsafe partial class SqliteWaits
+public static unsafe partial class SqliteWaits
 {
     private const string Library = "e_sqlite3";
     private static readonly object Gate = new();
-    private static long _busyCalls;
+    private static long _busyCalls, _sleeps, _sleptMs;
 
     /// <summary>True once the default VFS sleeps with millisecond granularity.</summary>
     public static bool Installed { get; private set; }
@@ -30,8 +30,11 @@ internal static unsafe partial class SqliteWaits
     /// <summary>How often a busy handler installed by <see cref="UseShortBusyWaits"/> was called (diagnostics and tests).</summary>
     public static long BusyCalls => Interlocked.Read(ref _busyCalls);
 
+    /// <summary>How often SQLite paused through the VFS (WAL read retries, busy waits) and for how many milliseconds in all.</summary>
+    public static (long Pauses, long Milliseconds) Pauses => (Interlocked.Read(ref _sleeps), Interlocked.Read(ref _sleptMs));
+
     /// <summary>Makes the default VFS sleep in milliseconds (once per process; connections opened before keep the old one).</summary>
-    public static void Install()
+    internal static void Install()
     {
         lock (Gate)
         {
@@ -54,7 +57,7 @@ internal static unsafe partial class SqliteWaits
     }
 
     /// <summary>Replaces the connection's busy handler: SQLite's short-sleep schedule, giving up after <paramref name="timeoutMs"/>.</summary>
-    public static void UseShortBusyWaits(SqliteConnection connection, int timeoutMs)
+    internal static void UseShortBusyWaits(SqliteConnection connection, int timeoutMs)
     {
         int rc = sqlite3_busy_handler(connection.Handle!.DangerousGetHandle(), &Busy, timeoutMs);
         if (rc != 0) throw new InvalidOperationException($"sqlite3_busy_handler failed with {rc}.");
@@ -65,7 +68,7 @@ internal static unsafe partial class SqliteWaits
     /// for builds with <c>usleep</c>): 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50 and then 100 ms, the last wait cut so
     /// that all of them add up to <paramref name="timeoutMs"/>; null once the timeout is used up (SQLite returns BUSY).
     /// </summary>
-    public static int? BusyDelayMs(int count, int timeoutMs)
+    internal static int? BusyDelayMs(int count, int timeoutMs)
     {
         int delay, prior;
         if (count < Delays.Length) (delay, prior) = (Delays[count], Totals[count]);
@@ -94,6 +97,8 @@ internal static unsafe partial class SqliteWaits
     private static int Sleep(Vfs* vfs, int microseconds)
     {
         int ms = (int)Math.Min(((long)Math.Max(0, microseconds) + 999) / 1000, int.MaxValue / 1000);
+        Interlocked.Increment(ref _sleeps);
+        Interlocked.Add(ref _sleptMs, ms);
         Thread.Sleep(ms);
         return ms * 1000;
     }

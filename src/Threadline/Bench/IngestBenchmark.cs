@@ -141,6 +141,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
 
             var beforeFixed = await inbox.StatsAsync(ct);
             var cpuBefore = ThreadCpu.Take();
+            var (pausesBefore, pausedBefore) = SqliteWaits.Pauses;
             long? diskBefore = ProcessIo.BytesWritten();
             gc.Start();
             store.Start();
@@ -158,6 +159,9 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             log($"GC during the fixed-rate run: {GcPauseRecorder.Describe(pauses)}");
             log($"  {SlowAnswers(_lastSamples, pauses, LatencyTarget)}");
             foreach (string line in measured.Describe(fixedElapsed)) log(line);
+            var (pausesAfter, pausedAfter) = SqliteWaits.Pauses;
+            if (db.Provider == StorageProvider.Sqlite)
+                log($"SQLite paused to retry (a read of a log being started over, or a lock another connection held) {pausesAfter - pausesBefore:N0} times, {pausedAfter - pausedBefore:N0} ms in all");
             log($"CPU during the fixed-rate run (share of one core, by thread): {cpu}");
             if (waitedForCore is not null) log($"Ready to run but waiting for a core (share of the run, by thread): {waitedForCore}");
             if (disk is { } written)

@@ -43,8 +43,11 @@ public sealed class SqliteWaitsTests
         _ = new Database(new StorageOptions { ConnectionString = "Data Source=/nonexistent/threadline.db" }); // installs it
         Assert.True(SqliteWaits.Installed);
         // sqlite3_sleep returns what the default VFS reports it slept: 1,000 ms for 1 in the bundled build's own VFS.
+        var before = SqliteWaits.Pauses;
         Assert.Equal(1, SqliteWaits.NativeSleep(1));
         Assert.Equal(3, SqliteWaits.NativeSleep(3));
+        var after = SqliteWaits.Pauses;
+        Assert.True(after.Pauses - before.Pauses >= 2 && after.Milliseconds - before.Milliseconds >= 4, $"{before} → {after}");
     }
 
     [Fact]
