@@ -159,6 +159,12 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             log($"GC during the fixed-rate run: {GcPauseRecorder.Describe(pauses)}");
             log($"  {SlowAnswers(_lastSamples, pauses, LatencyTarget)}");
             foreach (string line in measured.Describe(fixedElapsed)) log(line);
+            // What the slow answers were in flight beside, against how often any answer was: where the tail comes from.
+            foreach (var (what, kind, atLeast) in new[] { ("a main-store checkpoint pass", "checkpoint_main", 0.0), ("an inbox checkpoint pass", "checkpoint_inbox", 0.0), ("an inbox commit over 3 ms", "inbox_commit", 3.0) })
+            {
+                var intervals = measured.Events.Where(e => e.Kind == kind && e.Ms >= atLeast).Select(e => (e.At.UtcDateTime, TimeSpan.FromMilliseconds(e.Ms))).ToList();
+                if (intervals.Count > 0) log($"  {SlowAnswersBeside(_lastSamples, intervals, LatencyTarget, what)}");
+            }
             var (pausesAfter, pausedAfter) = SqliteWaits.Pauses;
             if (db.Provider == StorageProvider.Sqlite)
                 log($"SQLite paused to retry (a read of a log being started over, or a lock another connection held) {pausesAfter - pausesBefore:N0} times, {pausedAfter - pausedBefore:N0} ms in all");
@@ -166,7 +172,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             if (waitedForCore is not null) log($"Ready to run but waiting for a core (share of the run, by thread): {waitedForCore}");
             if (disk is { } written)
                 log($"Written to storage during the fixed-rate run: {written / 1048576.0 / fixedElapsed.TotalSeconds:N0} MiB/s, {written / 1024.0 / fixedCount:N1} KiB per webhook");
-            if (options.TimelineFile is { } file) WriteTimeline(file, _lastSamples, pauses);
+            if (options.TimelineFile is { } file) WriteTimeline(file, _lastSamples, pauses, measured.Events);
             double fixedProcessedRate = (afterFixed.Processed - beforeFixed.Processed) / fixedElapsed.TotalSeconds;
             await WaitDrainedAsync(inbox, ct);
 
@@ -252,8 +258,49 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
         return $"{slow.Count:N0} of {samples.Count:N0} answers took over {target.TotalMilliseconds:N0} ms; {duringPause:N0} of those were in flight during a GC pause";
     }
 
-    /// <summary>Every answer (sent at, ms) and every GC pause (at, ms, generation, promoted bytes) as CSV, to line them up.</summary>
-    private static void WriteTimeline(string path, IReadOnlyList<LatencySample> samples, IReadOnlyList<GcPause> pauses)
+    /// <summary>
+    /// How many answers over <paramref name="target"/> were in flight while one of <paramref name="intervals"/> (began at,
+    /// lasted) ran, against the share of all answers that were: a cause of the tail shows as a much higher chance of
+    /// being slow beside it than away from it.
+    /// </summary>
+    internal static string SlowAnswersBeside(IReadOnlyList<LatencySample> samples, IReadOnlyList<(DateTime At, TimeSpan Took)> intervals, TimeSpan target, string what)
+    {
+        var sorted = intervals.OrderBy(i => i.At).ToArray();
+        var starts = sorted.Select(i => i.At).ToArray();
+        // Latest end among the intervals that began at or before each one: an answer [s, e] overlaps one of them exactly
+        // when the latest end among those that began by e reaches s.
+        var reach = new DateTime[sorted.Length];
+        for (int k = 0; k < sorted.Length; k++)
+            reach[k] = k == 0 || sorted[k].At + sorted[k].Took > reach[k - 1] ? sorted[k].At + sorted[k].Took : reach[k - 1];
+        bool Overlaps(LatencySample s)
+        {
+            int k = Array.BinarySearch(starts, s.SentAt + s.Latency);
+            k = k >= 0 ? LastAtOrBefore(k) : ~k - 1;
+            return k >= 0 && reach[k] >= s.SentAt;
+        }
+        int LastAtOrBefore(int k)
+        {
+            while (k + 1 < starts.Length && starts[k + 1] == starts[k]) k++;
+            return k;
+        }
+        int beside = 0, slowBeside = 0, slow = 0;
+        foreach (var s in samples)
+        {
+            bool isSlow = s.Latency > target, overlaps = Overlaps(s);
+            if (isSlow) slow++;
+            if (overlaps) beside++;
+            if (isSlow && overlaps) slowBeside++;
+        }
+        int away = samples.Count - beside, slowAway = slow - slowBeside;
+        return $"{slowBeside:N0} of the {slow:N0} answers over {target.TotalMilliseconds:N0} ms were in flight during {what} ({intervals.Count:N0} of them); "
+            + $"{Share(slowBeside, beside)} of the {beside:N0} answers beside one were that slow, {Share(slowAway, away)} of the {away:N0} others";
+    }
+
+    private static string Share(int part, int whole) => whole == 0 ? "n/a" : $"{100.0 * part / whole:N1} %";
+
+    /// <summary>Every answer (sent at, ms), every GC pause (at, ms, generation, promoted bytes), and every inbox commit and
+    /// checkpoint pass (began at, ms) as CSV, to line them up.</summary>
+    private static void WriteTimeline(string path, IReadOnlyList<LatencySample> samples, IReadOnlyList<GcPause> pauses, IReadOnlyList<StoreEvent> events)
     {
         using var w = new StreamWriter(path);
         w.WriteLine("kind,at_utc,ms,generation,promoted_bytes");
@@ -261,6 +308,8 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             w.WriteLine(FormattableString.Invariant($"answer,{s.SentAt:O},{s.Latency.TotalMilliseconds:F3},,"));
         foreach (var p in pauses)
             w.WriteLine(FormattableString.Invariant($"gc_pause,{p.At:O},{p.Pause.TotalMilliseconds:F3},{p.Generation},{p.PromotedBytes}"));
+        foreach (var e in events.OrderBy(e => e.At))
+            w.WriteLine(FormattableString.Invariant($"{e.Kind},{e.At:O},{e.Ms:F3},,"));
     }
 
     private async Task WaitDrainedAsync(InboxQueue inbox, CancellationToken ct)

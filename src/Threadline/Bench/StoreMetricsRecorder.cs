@@ -16,6 +16,10 @@ public sealed record StoreMeasurements(
     IReadOnlyList<double> DurableWaits, IReadOnlyList<double> Commits, IReadOnlyList<int> CommitBodies,
     IReadOnlyList<double> MainCheckpoints, IReadOnlyList<double> InboxCheckpoints, IReadOnlyList<double>? ServerRequests = null)
 {
+    /// <summary>Every inbox commit and checkpoint pass with when it began (for <c>--timeline</c>): kind
+    /// <c>inbox_commit</c>, <c>checkpoint_main</c> or <c>checkpoint_inbox</c>.</summary>
+    public IReadOnlyList<StoreEvent> Events { get; init; } = [];
+
     /// <summary>Lines for the report: the inbox's durable path, and how much of the run the checkpoints took.</summary>
     public IEnumerable<string> Describe(TimeSpan elapsed)
     {
@@ -50,6 +54,9 @@ public sealed record StoreMeasurements(
     private static double MaxOf(IReadOnlyList<double> ms) => ms.Count > 0 ? ms.Max() : 0;
 }
 
+/// <summary>One timed storage operation: when it began, what it was, how long it took.</summary>
+public readonly record struct StoreEvent(DateTimeOffset At, string Kind, double Ms);
+
 /// <summary>
 /// Listens to <see cref="StoreMetrics"/> (meter <c>Threadline.Store</c>) in this process between <see cref="Start"/>
 /// and <see cref="Stop"/>, the way <c>dotnet-counters</c> would, and keeps every measurement.
@@ -62,6 +69,7 @@ public sealed class StoreMetricsRecorder : IDisposable
 
     private readonly ConcurrentQueue<double> _durableWaits = new(), _commits = new(), _mainCheckpoints = new(), _inboxCheckpoints = new(), _server = new();
     private readonly ConcurrentQueue<int> _commitBodies = new();
+    private readonly ConcurrentQueue<StoreEvent> _events = new();
     private volatile bool _recording;
 
     public StoreMetricsRecorder()
@@ -75,9 +83,17 @@ public sealed class StoreMetricsRecorder : IDisposable
         {
             if (!_recording) return;
             if (ReferenceEquals(instrument, StoreMetrics.InboxDurableWait)) _durableWaits.Enqueue(value);
-            else if (ReferenceEquals(instrument, StoreMetrics.InboxCommitDuration)) _commits.Enqueue(value);
+            else if (ReferenceEquals(instrument, StoreMetrics.InboxCommitDuration))
+            {
+                _commits.Enqueue(value);
+                _events.Enqueue(new StoreEvent(DateTimeOffset.UtcNow.AddMilliseconds(-value), "inbox_commit", value));
+            }
             else if (ReferenceEquals(instrument, StoreMetrics.CheckpointDuration))
-                (StoreOf(tags) == "main" ? _mainCheckpoints : _inboxCheckpoints).Enqueue(value);
+            {
+                bool main = StoreOf(tags) == "main";
+                (main ? _mainCheckpoints : _inboxCheckpoints).Enqueue(value);
+                _events.Enqueue(new StoreEvent(DateTimeOffset.UtcNow.AddMilliseconds(-value), main ? "checkpoint_main" : "checkpoint_inbox", value));
+            }
             else if (instrument.Name == RequestDuration && instrument.Meter.Name == HostingMeter && TagOf(tags, "http.route") == WebhookRoute)
                 _server.Enqueue(value * 1000);
         });
@@ -100,13 +116,13 @@ public sealed class StoreMetricsRecorder : IDisposable
     /// <summary>Forgets what was recorded so far and starts recording.</summary>
     public void Start()
     {
-        _durableWaits.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear(); _server.Clear();
+        _durableWaits.Clear(); _events.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear(); _server.Clear();
         _recording = true;
     }
 
     /// <summary>What was recorded since <see cref="Start"/>, so far (recording goes on).</summary>
     public StoreMeasurements Measured =>
-        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints], [.. _server]);
+        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints], [.. _server]) { Events = [.. _events] };
 
     /// <summary>Stops recording; returns what was recorded since <see cref="Start"/>.</summary>
     public StoreMeasurements Stop()

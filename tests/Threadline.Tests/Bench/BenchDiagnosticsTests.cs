@@ -144,6 +144,34 @@ public sealed class BenchDiagnosticsTests
     }
 
     [Fact]
+    public void SlowAnswersBeside_tells_how_much_likelier_an_answer_is_slow_beside_an_interval()
+    {
+        var t0 = new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc);
+        LatencySample At(double ms, double took) => new(t0.AddMilliseconds(ms), TimeSpan.FromMilliseconds(took));
+        var samples = new[]
+        {
+            At(0, 12),    // slow, ends as the first interval begins (touching counts)
+            At(15, 20),   // slow, inside the long interval
+            At(58, 1),    // fast, inside the long interval: only the long one reaches this far
+            At(70, 2),    // fast, away
+            At(80, 11),   // slow, away
+            At(200, 1),   // fast, inside the last interval (two begin at the same time)
+            At(300, 30),  // slow, away
+        };
+        var intervals = new[]
+        {
+            (t0.AddMilliseconds(12), TimeSpan.FromMilliseconds(50)),  // 12–62
+            (t0.AddMilliseconds(20), TimeSpan.FromMilliseconds(5)),   // 20–25, inside the first
+            (t0.AddMilliseconds(199), TimeSpan.FromMilliseconds(1)),
+            (t0.AddMilliseconds(199), TimeSpan.FromMilliseconds(3)),
+        };
+        Assert.Equal("2 of the 4 answers over 10 ms were in flight during a pass (4 of them); 50.0 % of the 4 answers beside one were that slow, 66.7 % of the 3 others",
+            Threadline.Bench.IngestBenchmark.SlowAnswersBeside(samples, intervals, TimeSpan.FromMilliseconds(10), "a pass"));
+        Assert.Equal("0 of the 4 answers over 10 ms were in flight during a pass (0 of them); n/a of the 0 answers beside one were that slow, 57.1 % of the 7 others",
+            Threadline.Bench.IngestBenchmark.SlowAnswersBeside(samples, [], TimeSpan.FromMilliseconds(10), "a pass"));
+    }
+
+    [Fact]
     public void Percentiles_are_by_nearest_rank()
     {
         var values = Enumerable.Range(1, 100).Select(i => (double)i).Reverse().ToList();
