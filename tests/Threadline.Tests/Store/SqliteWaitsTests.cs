@@ -51,20 +51,9 @@ public sealed class SqliteWaitsTests
     }
 
     [Fact]
-    public async Task A_writer_waiting_for_another_connections_lock_retries_in_short_steps_and_gets_it()
-    {
-        string directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
-        string file = Path.Combine(directory, "waits.db");
-        var db = new Database(new StorageOptions { ConnectionString = $"Data Source={file}" });
-        try
+    public Task A_writer_waiting_for_another_connections_lock_retries_in_short_steps_and_gets_it() =>
+        WithWriteLockHeldAsync("INSERT INTO t VALUES (1)", async (db, file, holder) =>
         {
-            await using (var setup = await db.OpenAsync())
-                await setup.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE t (x INTEGER)");
-            // Another process's writer, as the CLI beside a running server: holds SQLite's write lock.
-            await using var holder = new SqliteConnection($"Data Source={file};Pooling=False");
-            await holder.OpenAsync();
-            await holder.ExecuteAsync("BEGIN IMMEDIATE; INSERT INTO t VALUES (1)");
-
             await using var waiter = await db.OpenAsync();
             long before = SqliteWaits.BusyCalls;
             var write = Task.Run(() => waiter.Execute("BEGIN IMMEDIATE; INSERT INTO t VALUES (2); COMMIT"));
@@ -78,29 +67,12 @@ public sealed class SqliteWaitsTests
 
             await write;
             Assert.Equal([1L, 2L], await holder.QueryAsync<long>("SELECT x FROM t ORDER BY x"));
-        }
-        finally
-        {
-            db.CloseIdleConnections();
-            SqliteConnection.ClearAllPools();
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
-        }
-    }
+        });
 
     [Fact]
-    public async Task A_writer_gives_up_with_BUSY_once_its_timeout_is_used_up()
-    {
-        string directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
-        string file = Path.Combine(directory, "waits.db");
-        var db = new Database(new StorageOptions { ConnectionString = $"Data Source={file}" });
-        try
+    public Task A_writer_gives_up_with_BUSY_once_its_timeout_is_used_up() =>
+        WithWriteLockHeldAsync("SELECT 1", async (_, file, holder) =>
         {
-            await using (var setup = await db.OpenAsync())
-                await setup.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE t (x INTEGER)");
-            await using var holder = new SqliteConnection($"Data Source={file};Pooling=False");
-            await holder.OpenAsync();
-            await holder.ExecuteAsync("BEGIN IMMEDIATE");
-
             // Default Timeout=1: Microsoft.Data.Sqlite retries a BUSY statement itself for that long (0 would be forever).
             await using var waiter = new SqliteConnection($"Data Source={file};Pooling=False;Default Timeout=1");
             await waiter.OpenAsync();
@@ -111,6 +83,23 @@ public sealed class SqliteWaitsTests
             // Each try waited 1 + 2 + 5 + 10 + 15 + 20 + 7 ms in 7 calls, then gave up (an 8th call said so).
             Assert.True(SqliteWaits.BusyCalls - before >= 8, $"busy handler called {SqliteWaits.BusyCalls - before} times");
             await holder.ExecuteAsync("ROLLBACK");
+        });
+
+    /// <summary>A fresh store with a table <c>t</c>, and another process's writer (as the CLI beside a running server)
+    /// holding SQLite's write lock after running <paramref name="statement"/> in its open transaction.</summary>
+    private static async Task WithWriteLockHeldAsync(string statement, Func<Database, string, SqliteConnection, Task> test)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "threadline-tests", Guid.NewGuid().ToString("N"));
+        string file = Path.Combine(directory, "waits.db");
+        var db = new Database(new StorageOptions { ConnectionString = $"Data Source={file}" });
+        try
+        {
+            await using (var setup = await db.OpenAsync())
+                await setup.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE t (x INTEGER)");
+            await using var holder = new SqliteConnection($"Data Source={file};Pooling=False");
+            await holder.OpenAsync();
+            await holder.ExecuteAsync($"BEGIN IMMEDIATE; {statement}");
+            await test(db, file, holder);
         }
         finally
         {
