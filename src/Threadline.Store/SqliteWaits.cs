@@ -82,7 +82,8 @@ public static unsafe partial class SqliteWaits
     }
 
     private static readonly int[] Delays = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
-    private static readonly int[] Totals = [0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228];
+    // What was waited before each of them: 0, 1, 3, 8, … 228.
+    private static readonly int[] Totals = Delays.Select((_, k) => Delays.Take(k).Sum()).ToArray();
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int Busy(nint timeoutMs, int count)

@@ -55,7 +55,11 @@ public sealed record StoreMeasurements(
 }
 
 /// <summary>One timed storage operation: when it began, what it was, how long it took.</summary>
-public readonly record struct StoreEvent(DateTimeOffset At, string Kind, double Ms);
+public readonly record struct StoreEvent(DateTimeOffset At, string Kind, double Ms)
+{
+    /// <summary>The kinds, as written to the timeline.</summary>
+    public const string InboxCommit = "inbox_commit", MainCheckpoint = "checkpoint_main", InboxCheckpoint = "checkpoint_inbox";
+}
 
 /// <summary>
 /// Listens to <see cref="StoreMetrics"/> (meter <c>Threadline.Store</c>) in this process between <see cref="Start"/>
@@ -63,6 +67,8 @@ public readonly record struct StoreEvent(DateTimeOffset At, string Kind, double 
 /// </summary>
 public sealed class StoreMetricsRecorder : IDisposable
 {
+    // When a commit or checkpoint pass began, for the timeline: its end (now) less its duration.
+    private readonly TimeProvider _clock;
     private readonly MeterListener _listener = new();
     /// <summary>ASP.NET Core's server-side request timing (seconds), recorded for the webhook route only.</summary>
     private const string HostingMeter = "Microsoft.AspNetCore.Hosting", RequestDuration = "http.server.request.duration", WebhookRoute = "/webhooks/whatsapp";
@@ -72,8 +78,9 @@ public sealed class StoreMetricsRecorder : IDisposable
     private readonly ConcurrentQueue<StoreEvent> _events = new();
     private volatile bool _recording;
 
-    public StoreMetricsRecorder()
+    public StoreMetricsRecorder(TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == StoreMetrics.MeterName || (instrument.Meter.Name == HostingMeter && instrument.Name == RequestDuration))
@@ -86,13 +93,13 @@ public sealed class StoreMetricsRecorder : IDisposable
             else if (ReferenceEquals(instrument, StoreMetrics.InboxCommitDuration))
             {
                 _commits.Enqueue(value);
-                _events.Enqueue(new StoreEvent(DateTimeOffset.UtcNow.AddMilliseconds(-value), "inbox_commit", value));
+                _events.Enqueue(new StoreEvent(_clock.GetUtcNow().AddMilliseconds(-value), StoreEvent.InboxCommit, value));
             }
             else if (ReferenceEquals(instrument, StoreMetrics.CheckpointDuration))
             {
                 bool main = StoreOf(tags) == "main";
                 (main ? _mainCheckpoints : _inboxCheckpoints).Enqueue(value);
-                _events.Enqueue(new StoreEvent(DateTimeOffset.UtcNow.AddMilliseconds(-value), main ? "checkpoint_main" : "checkpoint_inbox", value));
+                _events.Enqueue(new StoreEvent(_clock.GetUtcNow().AddMilliseconds(-value), main ? StoreEvent.MainCheckpoint : StoreEvent.InboxCheckpoint, value));
             }
             else if (instrument.Name == RequestDuration && instrument.Meter.Name == HostingMeter && TagOf(tags, "http.route") == WebhookRoute)
                 _server.Enqueue(value * 1000);
