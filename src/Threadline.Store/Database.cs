@@ -33,6 +33,9 @@ public sealed class Database
     {
         _walCheckpointPages = options.WalCheckpointPages;
         CheckpointInterval = TimeSpan.FromMilliseconds(options.CheckpointIntervalMs);
+        MainCheckpointInterval = TimeSpan.FromMilliseconds(options.MainCheckpointIntervalMs);
+        PacedCheckpoints = options.PacedCheckpoints;
+        CheckpointSlicePages = options.CheckpointSlicePages;
         Provider = options.ProviderKind;
         Dialect = SqlDialect.For(Provider);
         _connectionString = Provider == StorageProvider.Postgres
@@ -44,6 +47,12 @@ public sealed class Database
         if (Provider == StorageProvider.Sqlite)
             _mainLogPath = Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource + "-wal");
     }
+
+    /// <summary>The main store's connection string (pooled), as the connections <see cref="OpenAsync(CancellationToken)"/> opens use it.</summary>
+    internal string MainConnectionString => _connectionString;
+
+    /// <summary>The inbox store's connection string (pooled).</summary>
+    internal string InboxConnectionString => _inboxConnectionString;
 
     // SQLite: the main store's write-ahead log (see FlushMainLogToDisk).
     private readonly string? _mainLogPath;
@@ -102,6 +111,15 @@ public sealed class Database
 
     /// <summary>How often the checkpointer runs (<see cref="StorageOptions.CheckpointIntervalMs"/>).</summary>
     public TimeSpan CheckpointInterval { get; }
+
+    /// <summary>How often the checkpointer copies the main store's log (<see cref="StorageOptions.MainCheckpointIntervalMs"/>).</summary>
+    public TimeSpan MainCheckpointInterval { get; }
+
+    /// <summary>Whether checkpoints pace their writes (<see cref="StorageOptions.PacedCheckpoints"/>).</summary>
+    public bool PacedCheckpoints { get; }
+
+    /// <summary>Pages a paced checkpoint writes out at once (<see cref="StorageOptions.CheckpointSlicePages"/>).</summary>
+    public int CheckpointSlicePages { get; }
 
     /// <summary>How many pages the main store's write-ahead log may hold before the checkpointer has it start over.</summary>
     public int WalCheckpointPages => _walCheckpointPages;
@@ -167,6 +185,28 @@ public sealed class Database
     }
 
     private volatile bool _mainLogDirectorySynced;
+
+    /// <summary>
+    /// SQLite: forces the inbox store's write-ahead log to disk. Its commits are durable already (the webhook writer's
+    /// <c>synchronous=FULL</c>, which also syncs a new log's directory); this covers the few commits that skip their own
+    /// fsync (marks of processed rows) before a checkpoint copies them. False when there is no log.
+    /// </summary>
+    public bool FlushInboxLogToDisk()
+    {
+        if (Provider != StorageProvider.Sqlite) return false;
+        string log = Path.GetFullPath(new SqliteConnectionStringBuilder(_inboxConnectionString).DataSource + "-wal");
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        using (handle) RandomAccess.FlushToDisk(handle);
+        return true;
+    }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int PosixOpen([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);

@@ -38,6 +38,25 @@ public sealed class StorageOptions
     [Range(5, 60_000)]
     public int CheckpointIntervalMs { get; set; } = 50;
 
+    /// <summary>SQLite: how often the background checkpointer copies the main store's write-ahead log into the database
+    /// file. With <see cref="PacedCheckpoints"/> the copy's writes are spread over most of the interval.</summary>
+    /// <value>The default value is 250 ms.</value>
+    [Range(10, 60_000)]
+    public int MainCheckpointIntervalMs { get; set; } = 250;
+
+    /// <summary>
+    /// SQLite on Linux: checkpoints write the database file out in small slices with pauses between them, then sync it,
+    /// while a reader keeps the log from starting over (<c>PacedCheckpoint</c>), instead of SQLite's copy and one
+    /// burst of an fsync that the inbox's fsyncs, and so the webhook acknowledgements, queue behind.
+    /// </summary>
+    /// <value>The default value is true.</value>
+    public bool PacedCheckpoints { get; set; } = true;
+
+    /// <summary>SQLite: how many copied pages a paced checkpoint writes out to the disk at once.</summary>
+    /// <value>The default value is 64 (256 KiB).</value>
+    [Range(1, 65_536)]
+    public int CheckpointSlicePages { get; set; } = 64;
+
     public StorageProvider ProviderKind =>
         Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? StorageProvider.Postgres : StorageProvider.Sqlite;
 }

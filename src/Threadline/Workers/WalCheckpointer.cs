@@ -12,16 +12,21 @@ namespace Threadline.Workers;
 public sealed record CheckpointPass(long LogPages, long CopiedPages, bool StartOver);
 
 /// <summary>
-/// SQLite only: keeps the main store's write-ahead log short without making any commit wait for it. SQLite's own
-/// automatic checkpoint copies the log into the database file inside the commit that takes the log past 1,000 pages;
-/// the inbox worker's batches touch pages all over a large store, so that copy (plus its two fsyncs) was a third of the
-/// worker's time, on the worker's thread. Here the copy runs on its own connection every 50 ms (<c>Storage:CheckpointIntervalMs</c>) (a PASSIVE checkpoint:
-/// it never waits for readers or writers and never blocks them). Once the log holds
-/// <see cref="StorageOptions.WalCheckpointPages"/>, one more pass runs while holding the store's write turn, so that
-/// everything is copied when the next write transaction begins, and SQLite starts the log over from its beginning
-/// instead of growing the file. PostgreSQL checkpoints on its own.
-/// Each pass first marks the inbox rows the worker processed since the last one, once their writes are on disk
-/// (<see cref="ProcessedMarks"/>): this thread is the one that waits for the main store's disk anyway.
+/// SQLite only: keeps both stores' write-ahead logs short without making any commit wait for it. SQLite's own automatic
+/// checkpoint copies the log into the database file inside the commit that takes the log past 1,000 pages; the inbox
+/// worker's batches touch pages all over a large store, so that copy (plus its two fsyncs) was a third of the worker's
+/// time, on the worker's thread. Here two loops of their own do it:
+/// <list type="bullet">
+/// <item>every <c>Storage:CheckpointIntervalMs</c> (50 ms): mark the inbox rows the worker processed since the last pass,
+/// once their writes are on disk (<see cref="ProcessedMarks"/>), then checkpoint the inbox store;</item>
+/// <item>every <c>Storage:MainCheckpointIntervalMs</c> (250 ms): checkpoint the main store.</item>
+/// </list>
+/// A pass is a <see cref="PacedCheckpoint"/> (Linux; <c>Storage:PacedCheckpoints</c>): it writes the database file out
+/// in slices spread over most of the interval, so the inbox's fsyncs never queue behind one burst of scattered pages
+/// (measured: README → Performance, eleventh session). Elsewhere it is SQLite's PASSIVE checkpoint, which syncs in one go.
+/// Neither waits for readers or writers or blocks them. Once a log holds <see cref="StorageOptions.WalCheckpointPages"/>,
+/// one more pass runs while holding the store's write turn, so that everything is copied when the next write transaction
+/// begins, and SQLite starts the log over from its beginning instead of growing the file. PostgreSQL checkpoints on its own.
 /// </summary>
 public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvider clock, ILogger<WalCheckpointer> logger) : BackgroundService
 {
@@ -38,7 +43,13 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
 
     // Its own thread: a checkpoint copies pages and waits for fsyncs (see DedicatedThread).
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        db.Provider == StorageProvider.Sqlite ? DedicatedThread.Run("SQLite checkpointer", () => LoopAsync(stoppingToken)) : Task.CompletedTask;
+        db.Provider == StorageProvider.Sqlite
+            ? Task.WhenAll(DedicatedThread.Run("SQLite checkpointer", () => LoopAsync(stoppingToken)),
+                DedicatedThread.Run("Main checkpoints", () => MainLoopAsync(stoppingToken)))
+            : Task.CompletedTask;
+
+    /// <summary>The share of an interval over which a paced pass spreads its writes; the rest is the pass's own work and slack.</summary>
+    private const double SpreadShare = 0.8;
 
     private async Task LoopAsync(CancellationToken stoppingToken)
     {
@@ -66,7 +77,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
                 {
                     if (clock.GetUtcNow() >= retryAt)
                     {
-                        await PassAsync(stoppingToken);
+                        await PassAsync(_inbox, db.CheckpointInterval * SpreadShare, stoppingToken);
                         backoff = TimeSpan.Zero;
                     }
                 }
@@ -98,8 +109,74 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
             {
                 logger.LogWarning(ex, "Marking the last processed inbox rows failed; they are processed again after the restart");
             }
+            await _inbox.CloseAsync();
         }
     }
+
+    private async Task MainLoopAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.Zero;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await PassAsync(_main, db.MainCheckpointInterval * SpreadShare, stoppingToken);
+                    backoff = TimeSpan.Zero;
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                    logger.LogWarning(ex, "Checkpointing the main store's write-ahead log failed; retrying in {Backoff}", backoff);
+                    await Task.Delay(backoff, clock, stoppingToken);
+                }
+                await Task.Delay(db.MainCheckpointInterval, clock, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await _main.CloseAsync();
+        }
+    }
+
+    /// <summary>Closes the paced checkpoints' own connections (the loops close them when they stop; passes run directly, by
+    /// tests and tools, leave them open until this).</summary>
+    public override void Dispose()
+    {
+        base.Dispose();
+        _main.CloseAsync().GetAwaiter().GetResult();
+        _inbox.CloseAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>One store's checkpoints: their own connections (when paced), one pass at a time.</summary>
+    private sealed class StoreCheckpoints(string name, bool inbox, bool paced)
+    {
+        public string Name { get; } = name;
+        public bool Inbox { get; } = inbox;
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public PacedCheckpoint? Paced;
+        public bool Unavailable = !paced;
+
+        public async Task CloseAsync()
+        {
+            await Gate.WaitAsync(CancellationToken.None);
+            try
+            {
+                if (Paced is not null) await Paced.DisposeAsync();
+                Paced = null;
+            }
+            finally
+            {
+                Gate.Release();
+            }
+        }
+    }
+
+    private readonly StoreCheckpoints _main = new("main", inbox: false, db.PacedCheckpoints), _inbox = new("inbox", inbox: true, db.PacedCheckpoints);
 
     /// <summary>One pass over both stores' logs (the main store's pass is returned).</summary>
     public async Task<CheckpointPass> PassAsync(CancellationToken ct)
@@ -109,19 +186,62 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
     }
 
     /// <summary>The main store: copy what the log holds into the database file; once the log is full enough, have it start over.</summary>
-    public Task<CheckpointPass> MainPassAsync(CancellationToken ct) =>
-        // derivedDataOnly: synchronous=NORMAL, under which a checkpoint syncs the log before copying and the database after.
-        PassAsync("main", () => db.OpenAsync(derivedDataOnly: true, ct), () => db.WriteTurnAsync(ct), ct);
+    public Task<CheckpointPass> MainPassAsync(CancellationToken ct) => PassAsync(_main, TimeSpan.Zero, ct);
 
     /// <summary>
     /// The inbox store, the same way. Its own commits (the webhook endpoint's group commits) checkpointed inside the
     /// commit that took its log past 1,000 pages, about once a second at 5,000 webhooks/s: a copy and two fsyncs that
     /// every webhook waiting for that commit waited for too.
     /// </summary>
-    public Task<CheckpointPass> InboxPassAsync(CancellationToken ct) =>
-        PassAsync("inbox", () => db.OpenInboxAsync(derivedDataOnly: true, ct), () => db.InboxWriteTurnAsync(ct), ct);
+    public Task<CheckpointPass> InboxPassAsync(CancellationToken ct) => PassAsync(_inbox, TimeSpan.Zero, ct);
 
-    private async Task<CheckpointPass> PassAsync(string store, Func<Task<DbConnection>> open, Func<ValueTask<Database.WriteTurn>> writeTurn, CancellationToken ct)
+    private async Task<CheckpointPass> PassAsync(StoreCheckpoints store, TimeSpan spread, CancellationToken ct)
+    {
+        Func<ValueTask<Database.WriteTurn>> writeTurn = store.Inbox ? () => db.InboxWriteTurnAsync(ct) : () => db.WriteTurnAsync(ct);
+        await store.Gate.WaitAsync(ct);
+        try
+        {
+            if (store.Unavailable || (store.Paced ??= await PacedCheckpoint.TryOpenAsync(db, store.Inbox, ct)) is not { } paced)
+            {
+                store.Unavailable = true;
+                // derivedDataOnly: synchronous=NORMAL, under which a checkpoint syncs the log before copying and the database after.
+                return await PlainPassAsync(store.Name, () => store.Inbox ? db.OpenInboxAsync(derivedDataOnly: true, ct) : db.OpenAsync(derivedDataOnly: true, ct), writeTurn, ct);
+            }
+            int slice = db.CheckpointSlicePages;
+            try
+            {
+                var pass = await TimedAsync(store.Name, paced, spread, slice, ct);
+                if (pass.LogPages < db.WalCheckpointPages) return new CheckpointPass(pass.LogPages, pass.CopiedPages, false);
+                // Copy the rest while no writer of this process can add more: the next write transaction then finds the
+                // whole log in the (synced) database file, and no reader on it, and starts it over.
+                using (await writeTurn())
+                    pass = await TimedAsync(store.Name, paced, TimeSpan.Zero, slice, ct);
+                logger.LogDebug("Write-ahead log of the {Store} store at {Pages} pages, {Copied} copied: the next write starts it over", store.Name, pass.LogPages, pass.CopiedPages);
+                return new CheckpointPass(pass.LogPages, pass.CopiedPages, true);
+            }
+            catch
+            {
+                store.Paced = null;
+                await paced.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            store.Gate.Release();
+        }
+    }
+
+    private async Task<CheckpointResult> TimedAsync(string store, PacedCheckpoint paced, TimeSpan spread, int slice, CancellationToken ct)
+    {
+        long started = clock.GetTimestamp();
+        var result = await paced.RunAsync(spread, slice, clock, ct);
+        if (result.FlushSlices > 0)
+            StoreMetrics.CheckpointDuration.Record(clock.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("store", store));
+        return result;
+    }
+
+    private async Task<CheckpointPass> PlainPassAsync(string store, Func<Task<DbConnection>> open, Func<ValueTask<Database.WriteTurn>> writeTurn, CancellationToken ct)
     {
         await using var c = await open();
         var (log, copied) = await CheckpointAsync(c, store, ct);

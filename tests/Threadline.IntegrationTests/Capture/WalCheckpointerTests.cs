@@ -61,9 +61,13 @@ public sealed class WalCheckpointerTests : ScratchDirectory
         Assert.Equal(1000, await AutoCheckpointAsync());
     }
 
-    [Fact]
-    public async Task Commits_leave_the_log_to_the_checkpointer_which_copies_it_and_has_it_start_over_once_full()
+    [Theory]
+    [InlineData(true)]   // paced (PacedCheckpoint, the default on Linux)
+    [InlineData(false)]  // SQLite's own PASSIVE checkpoint (elsewhere, or Storage:PacedCheckpoints=false)
+    public async Task Commits_leave_the_log_to_the_checkpointer_which_copies_it_and_has_it_start_over_once_full(bool paced)
     {
+        if (!paced)
+            _db = new Database(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(Directory, "threadline.db")}", WalCheckpointPages = Pages, PacedCheckpoints = false });
         _db.UseBackgroundCheckpoints(); // what starting the checkpointer does; its passes are run one by one here
         Assert.True(_db.BackgroundCheckpoints);
         Assert.Equal(4 * Pages, await AutoCheckpointAsync());
@@ -120,9 +124,13 @@ public sealed class WalCheckpointerTests : ScratchDirectory
         Assert.Equal(Enumerable.Range(0, 416).Select(i => (long)i), await r.QueryAsync<long>("SELECT id FROM blobs ORDER BY id"));
     }
 
-    [Fact]
-    public async Task A_reader_on_an_old_snapshot_is_never_blocked_and_the_log_starts_over_after_it_finished()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_reader_on_an_old_snapshot_is_never_blocked_and_the_log_starts_over_after_it_finished(bool paced)
     {
+        if (!paced)
+            _db = new Database(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(Directory, "threadline.db")}", WalCheckpointPages = Pages, PacedCheckpoints = false });
         _db.UseBackgroundCheckpoints();
         var checkpointer = Checkpointer();
         await WriteAsync(0, 64);
