@@ -25,8 +25,9 @@ public sealed record CheckpointPass(long LogPages, long CopiedPages, bool StartO
 /// in slices spread over most of the interval, so the inbox's fsyncs never queue behind one burst of scattered pages
 /// (measured: README → Performance, eleventh session). Elsewhere it is SQLite's PASSIVE checkpoint, which syncs in one go.
 /// Neither waits for readers or writers or blocks them. Once a log holds <see cref="StorageOptions.WalCheckpointPages"/>,
-/// one more pass runs while holding the store's write turn, so that everything is copied when the next write transaction
-/// begins, and SQLite starts the log over from its beginning instead of growing the file. PostgreSQL checkpoints on its own.
+/// two more passes run, the last while holding the store's write turn, so that everything is copied when the next write
+/// transaction begins, and SQLite starts the log over from its beginning instead of growing the file
+/// (docs/architecture-decisions/0006-paced-checkpoints.md). PostgreSQL checkpoints on its own.
 /// </summary>
 public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvider clock, ILogger<WalCheckpointer> logger) : BackgroundService
 {
@@ -212,10 +213,13 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
             {
                 var pass = await TimedAsync(store.Name, paced, spread, slice, ct);
                 if (pass.LogPages < db.WalCheckpointPages) return new CheckpointPass(pass.LogPages, pass.CopiedPages, false);
-                // Copy the rest while no writer of this process can add more: the next write transaction then finds the
-                // whole log in the (synced) database file, and no reader on it, and starts it over.
+                // What was written during that pass, paced again in a quarter of the time; then the little written
+                // meanwhile, while no writer of this process can add more (paced in a sixteenth: the writers wait for
+                // it): the next write transaction finds the whole log in the (synced) database file, and no reader on
+                // it, and starts it over.
+                pass = await TimedAsync(store.Name, paced, spread / 4, slice, ct);
                 using (await writeTurn())
-                    pass = await TimedAsync(store.Name, paced, TimeSpan.Zero, slice, ct);
+                    pass = await TimedAsync(store.Name, paced, spread / 16, slice, ct);
                 logger.LogDebug("Write-ahead log of the {Store} store at {Pages} pages, {Copied} copied: the next write starts it over", store.Name, pass.LogPages, pass.CopiedPages);
                 return new CheckpointPass(pass.LogPages, pass.CopiedPages, true);
             }
