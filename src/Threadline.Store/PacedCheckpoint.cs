@@ -95,11 +95,32 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
         int slices = 0;
         if (fresh > 0)
         {
-            slices = await WriteOutAsync(fresh, pagesPerSlice, spread, clock, ct);
-            if (fdatasync(_fd) != 0) throw new IOException($"fdatasync of {_copier.DataSource} failed (errno {Marshal.GetLastPInvokeError()}).");
+            try
+            {
+                slices = await WriteOutAsync(fresh, pagesPerSlice, spread, clock, ct);
+            }
+            finally
+            {
+                // Also when the pacing was cancelled (shutdown) or failed: the reader lets go (the snapshot ends) only
+                // after this, so the log cannot start over while copied pages are not on disk.
+                SyncOrFail();
+            }
         }
-        await snapshot.CommitAsync(ct);   // now the log may start over
+        await snapshot.CommitAsync(CancellationToken.None);   // now the log may start over
         return new CheckpointResult(log, copied, slices);
+    }
+
+    /// <summary>
+    /// fdatasync of the database file. If it fails, the process stops at once, before the reader lets go: after a failed
+    /// fsync Linux may drop the pages it could not write and report the next fsync as a success, so retrying proves
+    /// nothing (PostgreSQL stops too, for the same reason). The log still holds, synced, every page copied since the
+    /// last good sync, and SQLite's recovery at the next start copies them again.
+    /// </summary>
+    private void SyncOrFail()
+    {
+        if (fdatasync(_fd) == 0) return;
+        Environment.FailFast($"fdatasync of {_copier.DataSource} failed (errno {Marshal.GetLastPInvokeError()}) during a checkpoint. " +
+            "Its write-ahead log still holds every page the checkpoint copied; start Threadline again and SQLite's recovery copies them again.");
     }
 
     /// <summary>Sends the database file's dirty pages to the disk slice by slice; returns how many slices.</summary>
@@ -172,8 +193,17 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _copier.DisposeAsync();
-        await _reader.DisposeAsync();
+        try
+        {
+            // The last connection to close a store copies the log into the file and deletes the log, syncing as its own
+            // synchronous setting says: never as OFF.
+            await _copier.ExecuteAsync("PRAGMA synchronous=FULL");
+        }
+        finally
+        {
+            await _copier.DisposeAsync();
+            await _reader.DisposeAsync();
+        }
     }
 
     [LibraryImport("e_sqlite3")]

@@ -123,6 +123,26 @@ public sealed class PacedCheckpointTests : ScratchDirectory
     }
 
     [Fact]
+    public async Task A_pass_cancelled_while_it_writes_the_file_out_lets_go_of_the_log_and_the_next_one_works()
+    {
+        await WriteAsync(0, 200);
+        ulong salts = WalSalts();
+        await using var paced = await PacedCheckpoint.TryOpenAsync(_db, inbox: false, CancellationToken.None);
+        Assert.NotNull(paced);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));   // as at shutdown
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            paced.RunAsync(TimeSpan.FromSeconds(10), pagesPerSlice: 1, TimeProvider.System, stop.Token));
+
+        // The snapshot ended (else this pass could not begin its own), the file was synced, and the log starts over.
+        var next = await paced.RunAsync(TimeSpan.Zero, pagesPerSlice: 64, TimeProvider.System, CancellationToken.None);
+        Assert.Equal(next.LogPages, next.CopiedPages);
+        await WriteAsync(200, 16);
+        Assert.NotEqual(salts, WalSalts());
+        await using var c = await _db.OpenAsync();
+        Assert.Equal(216, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM blobs"));
+    }
+
+    [Fact]
     public async Task The_inbox_store_is_checkpointed_the_same_way()
     {
         await using (var c = await _db.OpenInboxAsync())
