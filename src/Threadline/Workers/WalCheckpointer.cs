@@ -52,6 +52,10 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
     /// <summary>The share of an interval over which a paced pass spreads its writes; the rest is the pass's own work and slack.</summary>
     private const double SpreadShare = 0.8;
 
+    /// <summary>After a failed pass: 1 s, then twice as long each time, up to a minute.</summary>
+    private static TimeSpan NextBackoff(TimeSpan backoff) =>
+        backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+
     private async Task LoopAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.Zero;
@@ -86,7 +90,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
                 {
                     // A failed checkpoint loses nothing (the log still holds every commit); commits checkpoint for themselves
                     // again once the log passes the safety-net size. Keep trying, slower.
-                    backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                    backoff = NextBackoff(backoff);
                     retryAt = clock.GetUtcNow() + backoff;
                     logger.LogWarning(ex, "Checkpointing the SQLite write-ahead log failed; retrying in {Backoff}", backoff);
                 }
@@ -128,7 +132,8 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                    // As for the inbox: nothing is lost, and commits checkpoint for themselves past the safety-net size.
+                    backoff = NextBackoff(backoff);
                     logger.LogWarning(ex, "Checkpointing the main store's write-ahead log failed; retrying in {Backoff}", backoff);
                     await Task.Delay(backoff, clock, stoppingToken);
                 }
@@ -137,6 +142,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            // Stopping.
         }
         finally
         {
