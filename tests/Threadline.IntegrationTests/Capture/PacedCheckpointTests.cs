@@ -25,6 +25,8 @@ public sealed class PacedCheckpointTests : ScratchDirectory
         _db.UseBackgroundCheckpoints(); // as in the server: commits leave the log to the checkpointer
         await using var c = await _db.OpenAsync();
         await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
+        await KeepOpenAsync(DatabaseFile);
+        await KeepOpenAsync(Path.Combine(Directory, "threadline.inbox.db"));
     }
 
     /// <summary>Writes <paramref name="rows"/> rows of ~4 KiB (a page each), 16 to a transaction, as the inbox worker does (no fsync).</summary>

@@ -27,6 +27,8 @@ public sealed class WalCheckpointerTests : ScratchDirectory
             await using var c = await open();
             await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
         }
+        await KeepOpenAsync(Path.Combine(Directory, "threadline.db"));
+        await KeepOpenAsync(Path.Combine(Directory, "threadline.inbox.db"));
     }
 
     private WalCheckpointer Checkpointer() => new(_db, new ProcessedMarks(_db, new InboxQueue(_db), TimeProvider.System), TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
