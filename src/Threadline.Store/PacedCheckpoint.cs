@@ -34,13 +34,14 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
 {
     private const int PageBytes = 4096;
     private readonly Func<bool> _flushLog;
+    private readonly string _store;
     private readonly SqliteConnection _copier, _reader;
     private readonly int _fd;
     private long _lastLog, _lastCopied;
 
-    private PacedCheckpoint(Func<bool> flushLog, SqliteConnection copier, SqliteConnection reader, int fd)
+    private PacedCheckpoint(string store, Func<bool> flushLog, SqliteConnection copier, SqliteConnection reader, int fd)
     {
-        (_flushLog, _copier, _reader, _fd) = (flushLog, copier, reader, fd);
+        (_store, _flushLog, _copier, _reader, _fd) = (store, flushLog, copier, reader, fd);
     }
 
     /// <summary>
@@ -64,7 +65,7 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
             // Reading once opens the database file (and the log) for this connection.
             await copier.ExecuteScalarAsync("SELECT COUNT(*) FROM sqlite_master");
             if (DatabaseFileDescriptor(copier) is { } fd)
-                return new PacedCheckpoint(inbox ? db.FlushInboxLogToDisk : db.FlushMainLogToDisk, copier, reader, fd);
+                return new PacedCheckpoint(inbox ? "inbox" : "main", inbox ? db.FlushInboxLogToDisk : db.FlushMainLogToDisk, copier, reader, fd);
         }
         catch
         {
@@ -137,8 +138,10 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
             long offset = i * range;
             if (offset >= size) break;
             // Wait for earlier writeback of the range, start it, wait for it: one slice on the disk at a time.
+            long started = clock.GetTimestamp();
             if (sync_file_range(_fd, offset, i == slices - 1 ? 0 : range, 1 | 2 | 4) != 0)
                 throw new IOException($"sync_file_range of {_copier.DataSource} failed (errno {Marshal.GetLastPInvokeError()}).");
+            StoreMetrics.CheckpointSliceDuration.Record(clock.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("store", _store));
             if (pause > TimeSpan.Zero && i < slices - 1) await Task.Delay(pause, clock, ct);
         }
         return slices;

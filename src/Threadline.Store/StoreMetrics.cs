@@ -34,4 +34,9 @@ public static class StoreMetrics
     /// the inbox's fsyncs queue behind.</summary>
     public static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>(
         "threadline.sqlite.checkpoint.duration", "ms", "Duration of a SQLite checkpoint pass that copied pages.");
+
+    /// <summary>Per slice of a paced checkpoint (<see cref="PacedCheckpoint"/>), tagged <c>store</c>: writing one slice of the
+    /// database file out to the disk. An inbox fsync issued meanwhile waits for it on a disk that finishes earlier writes first.</summary>
+    public static readonly Histogram<double> CheckpointSliceDuration = Meter.CreateHistogram<double>(
+        "threadline.sqlite.checkpoint.slice.duration", "ms", "Duration of writing one slice of a paced SQLite checkpoint out to the disk.");
 }

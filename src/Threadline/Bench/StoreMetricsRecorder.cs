@@ -16,8 +16,11 @@ public sealed record StoreMeasurements(
     IReadOnlyList<double> DurableWaits, IReadOnlyList<double> Commits, IReadOnlyList<int> CommitBodies,
     IReadOnlyList<double> MainCheckpoints, IReadOnlyList<double> InboxCheckpoints, IReadOnlyList<double>? ServerRequests = null)
 {
-    /// <summary>Every inbox commit and checkpoint pass with when it began (for <c>--timeline</c>): kind
-    /// <c>inbox_commit</c>, <c>checkpoint_main</c> or <c>checkpoint_inbox</c>.</summary>
+    /// <summary>Per slice a paced main-store checkpoint wrote out to the disk: ms.</summary>
+    public IReadOnlyList<double> MainSlices { get; init; } = [];
+
+    /// <summary>Every inbox commit, checkpoint pass and main-store slice with when it began (for <c>--timeline</c>): kind
+    /// <c>inbox_commit</c>, <c>checkpoint_main</c>, <c>checkpoint_inbox</c> or <c>slice_main</c>.</summary>
     public IReadOnlyList<StoreEvent> Events { get; init; } = [];
 
     /// <summary>Lines for the report: the inbox's durable path, and how much of the run the checkpoints took.</summary>
@@ -37,6 +40,11 @@ public sealed record StoreMeasurements(
         {
             yield return $"SQLite checkpoints: main store {MainCheckpoints.Count:N0} passes, {Share(MainCheckpoints, elapsed):P0} of the time "
                 + $"(longest {MaxOf(MainCheckpoints):N0} ms); inbox {InboxCheckpoints.Count:N0} passes, {Share(InboxCheckpoints, elapsed):P0} of the time";
+        }
+        if (MainSlices.Count > 0)
+        {
+            yield return $"Main-store checkpoint slices written out: {MainSlices.Count:N0}, {Share(MainSlices, elapsed):P0} of the time; "
+                + $"one took {Percentiles(MainSlices)}";
         }
     }
 
@@ -58,7 +66,7 @@ public sealed record StoreMeasurements(
 public readonly record struct StoreEvent(DateTimeOffset At, string Kind, double Ms)
 {
     /// <summary>The kinds, as written to the timeline.</summary>
-    public const string InboxCommit = "inbox_commit", MainCheckpoint = "checkpoint_main", InboxCheckpoint = "checkpoint_inbox";
+    public const string InboxCommit = "inbox_commit", MainCheckpoint = "checkpoint_main", InboxCheckpoint = "checkpoint_inbox", MainSlice = "slice_main";
 }
 
 /// <summary>
@@ -73,7 +81,7 @@ public sealed class StoreMetricsRecorder : IDisposable
     /// <summary>ASP.NET Core's server-side request timing (seconds), recorded for the webhook route only.</summary>
     private const string HostingMeter = "Microsoft.AspNetCore.Hosting", RequestDuration = "http.server.request.duration", WebhookRoute = "/webhooks/whatsapp";
 
-    private readonly ConcurrentQueue<double> _durableWaits = new(), _commits = new(), _mainCheckpoints = new(), _inboxCheckpoints = new(), _server = new();
+    private readonly ConcurrentQueue<double> _durableWaits = new(), _commits = new(), _mainCheckpoints = new(), _inboxCheckpoints = new(), _server = new(), _mainSlices = new();
     private readonly ConcurrentQueue<int> _commitBodies = new();
     private readonly ConcurrentQueue<StoreEvent> _events = new();
     private volatile bool _recording;
@@ -101,6 +109,12 @@ public sealed class StoreMetricsRecorder : IDisposable
                 (main ? _mainCheckpoints : _inboxCheckpoints).Enqueue(value);
                 _events.Enqueue(new StoreEvent(_clock.GetUtcNow().AddMilliseconds(-value), main ? StoreEvent.MainCheckpoint : StoreEvent.InboxCheckpoint, value));
             }
+            else if (ReferenceEquals(instrument, StoreMetrics.CheckpointSliceDuration))
+            {
+                if (StoreOf(tags) != "main") return;
+                _mainSlices.Enqueue(value);
+                _events.Enqueue(new StoreEvent(_clock.GetUtcNow().AddMilliseconds(-value), StoreEvent.MainSlice, value));
+            }
             else if (instrument.Name == RequestDuration && instrument.Meter.Name == HostingMeter && TagOf(tags, "http.route") == WebhookRoute)
                 _server.Enqueue(value * 1000);
         });
@@ -123,13 +137,13 @@ public sealed class StoreMetricsRecorder : IDisposable
     /// <summary>Forgets what was recorded so far and starts recording.</summary>
     public void Start()
     {
-        _durableWaits.Clear(); _events.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear(); _server.Clear();
+        _durableWaits.Clear(); _events.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear(); _server.Clear(); _mainSlices.Clear();
         _recording = true;
     }
 
     /// <summary>What was recorded since <see cref="Start"/>, so far (recording goes on).</summary>
     public StoreMeasurements Measured =>
-        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints], [.. _server]) { Events = [.. _events] };
+        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints], [.. _server]) { Events = [.. _events], MainSlices = [.. _mainSlices] };
 
     /// <summary>Stops recording; returns what was recorded since <see cref="Start"/>.</summary>
     public StoreMeasurements Stop()

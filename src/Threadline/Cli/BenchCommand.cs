@@ -19,7 +19,7 @@ public static class BenchCommand
         var noProcessing = new Option<bool>("--no-processing") { Description = "Measure the ingest path alone (the inbox worker does not run)." };
         var captureOnly = new Option<bool>("--capture-only") { Description = "Process with capture and identity only (parse → store, as issue 2 defines processing), the conversation steps off." };
         var inboxDirectory = new Option<string?>("--inbox-dir") { Description = "SQLite: put the inbox's file in this folder (another volume: Storage:InboxPath) instead of beside the main store." };
-        var timeline = new Option<string?>("--timeline") { Description = "Write every answer of the fixed-rate run (sent at, ms), every GC pause, inbox commit and checkpoint pass to this CSV file." };
+        var timeline = new Option<string?>("--timeline") { Description = "Write every answer of the fixed-rate run (sent at, ms), every GC pause, inbox commit, checkpoint pass and main-store checkpoint slice to this CSV file." };
         var ingest = new Command("ingest", "Signed webhooks through HTTP into the durable inbox, beside a bare Kestrel endpoint.")
         {
             requests, concurrency, rate, seconds, noProcessing, captureOnly, timeline, inboxDirectory,

@@ -192,6 +192,14 @@ public sealed class BenchDiagnosticsTests
     }
 
     [Fact]
+    public void StoreMeasurements_describe_the_paced_checkpoints_slices()
+    {
+        var m = new StoreMeasurements([], [], [], [], []) { MainSlices = [1, 2, 3, 4] };
+        Assert.Equal("Main-store checkpoint slices written out: 4, 1 % of the time; one took p50 / p90 / p99 2.00 / 4.00 / 4.00 ms",
+            Assert.Single(m.Describe(TimeSpan.FromSeconds(1))));
+    }
+
+    [Fact]
     public void StoreMeasurements_describe_the_servers_own_time_per_webhook_and_how_many_took_over_10_ms()
     {
         var m = new StoreMeasurements([], [], [], [], [], ServerRequests: [1, 2, 3, 12, 0.5, 10, 10.5]);
