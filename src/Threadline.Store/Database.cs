@@ -45,7 +45,10 @@ public sealed class Database
             throw new InvalidOperationException("Storage:InboxPath applies to SQLite only: on PostgreSQL the inbox is a table of the same database.");
         _inboxConnectionString = Provider == StorageProvider.Postgres ? _connectionString : SqliteInboxConnectionString(_connectionString, options.InboxPath);
         if (Provider == StorageProvider.Sqlite)
+        {
             _mainLogPath = Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource + "-wal");
+            _inboxLogPath = Path.GetFullPath(new SqliteConnectionStringBuilder(_inboxConnectionString).DataSource + "-wal");
+        }
     }
 
     /// <summary>The main store's connection string (pooled), as the connections <see cref="OpenAsync(CancellationToken)"/> opens use it.</summary>
@@ -54,8 +57,8 @@ public sealed class Database
     /// <summary>The inbox store's connection string (pooled).</summary>
     internal string InboxConnectionString => _inboxConnectionString;
 
-    // SQLite: the main store's write-ahead log (see FlushMainLogToDisk).
-    private readonly string? _mainLogPath;
+    // SQLite: the stores' write-ahead logs (see FlushMainLogToDisk, FlushInboxLogToDisk).
+    private readonly string? _mainLogPath, _inboxLogPath;
 
     /// <summary>
     /// True when the inbox lives in a store of its own (SQLite: a second file), so its writes and the worker's never wait
@@ -163,17 +166,11 @@ public sealed class Database
     public bool FlushMainLogToDisk()
     {
         if (_mainLogPath is not { } log) return false;
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (FileNotFoundException)
+        if (!FlushFileToDisk(log))
         {
             _mainLogDirectorySynced = false; // the next log is a new file
             return false;
         }
-        using (handle) RandomAccess.FlushToDisk(handle);
         // A log this process has not synced before may be new: its directory entry must be on disk too (SQLite syncs the
         // directory at a new log's first sync of its own, which under synchronous=NORMAL may come after this one).
         if (!_mainLogDirectorySynced)
@@ -191,14 +188,15 @@ public sealed class Database
     /// <c>synchronous=FULL</c>, which also syncs a new log's directory); this covers the few commits that skip their own
     /// fsync (marks of processed rows) before a checkpoint copies them. False when there is no log.
     /// </summary>
-    public bool FlushInboxLogToDisk()
+    public bool FlushInboxLogToDisk() => _inboxLogPath is { } log && FlushFileToDisk(log);
+
+    /// <summary>fsync of a file that may be missing (false then). See <see cref="FlushMainLogToDisk"/> on why a second handle is safe for a log.</summary>
+    private static bool FlushFileToDisk(string path)
     {
-        if (Provider != StorageProvider.Sqlite) return false;
-        string log = Path.GetFullPath(new SqliteConnectionStringBuilder(_inboxConnectionString).DataSource + "-wal");
         Microsoft.Win32.SafeHandles.SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (FileNotFoundException)
         {

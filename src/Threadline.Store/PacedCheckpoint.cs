@@ -4,14 +4,14 @@ using Microsoft.Data.Sqlite;
 
 namespace Threadline.Store;
 
-/// <summary>What one checkpoint of the main store saw and did.</summary>
+/// <summary>What one paced checkpoint of a store saw and did.</summary>
 /// <param name="LogPages">Pages in the write-ahead log when it ended.</param>
 /// <param name="CopiedPages">Of those, pages copied into the database file and synced.</param>
 /// <param name="FlushSlices">Into how many paced slices the database file's writes were cut (0: none to write).</param>
 public readonly record struct CheckpointResult(long LogPages, long CopiedPages, int FlushSlices);
 
 /// <summary>
-/// SQLite, Linux: a checkpoint of the main store that writes the database file out in small paced slices instead of one
+/// SQLite, Linux: a checkpoint of the main store (or the inbox store) that writes the database file out in small paced slices instead of one
 /// burst. SQLite's own checkpoint (<c>synchronous=NORMAL</c>) copies the write-ahead log into the database file and
 /// then fsyncs it: hundreds of scattered pages at once, and on a disk that finishes what was written before a flush the
 /// inbox's fsyncs, which every webhook acknowledgement waits for, queue behind that burst (README → Performance).
@@ -19,7 +19,7 @@ public readonly record struct CheckpointResult(long LogPages, long CopiedPages, 
 /// <list type="number">
 /// <item>a reader opens a snapshot: as long as it reads, no writer can start the log over (SQLite restarts the log only
 /// when no reader uses it), so every frame stays in the log until the database file holding it is on disk;</item>
-/// <item>the log is fsynced up to that snapshot (<see cref="Database.FlushMainLogToDisk"/>);</item>
+/// <item>the log is fsynced up to that snapshot (<see cref="Database.FlushMainLogToDisk"/>, <see cref="Database.FlushInboxLogToDisk"/>);</item>
 /// <item>a connection with <c>synchronous=OFF</c> copies the log into the database file (up to the reader's snapshot,
 /// as SQLite's PASSIVE checkpoint does beside any reader), without syncing;</item>
 /// <item>the database file's dirty pages are sent to the disk in slices by file range (<c>sync_file_range</c>), with a

@@ -160,13 +160,18 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
     }
 
     /// <summary>One store's checkpoints: their own connections (when paced), one pass at a time.</summary>
-    private sealed class StoreCheckpoints(string name, bool inbox, bool paced)
+    private sealed class StoreCheckpoints(Database db, string name, bool inbox)
     {
         public string Name { get; } = name;
         public bool Inbox { get; } = inbox;
+
+        /// <summary>A pooled connection for SQLite's own checkpoint (synchronous=NORMAL: it syncs the log before copying and the database after).</summary>
+        public Task<DbConnection> OpenAsync(CancellationToken ct) => Inbox ? db.OpenInboxAsync(derivedDataOnly: true, ct) : db.OpenAsync(derivedDataOnly: true, ct);
+
+        public ValueTask<Database.WriteTurn> WriteTurnAsync(CancellationToken ct) => Inbox ? db.InboxWriteTurnAsync(ct) : db.WriteTurnAsync(ct);
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public PacedCheckpoint? Paced;
-        public bool Unavailable = !paced;
+        public bool Unavailable = !db.PacedCheckpoints;
 
         public async Task CloseAsync()
         {
@@ -183,7 +188,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
         }
     }
 
-    private readonly StoreCheckpoints _main = new("main", inbox: false, db.PacedCheckpoints), _inbox = new("inbox", inbox: true, db.PacedCheckpoints);
+    private readonly StoreCheckpoints _main = new(db, "main", inbox: false), _inbox = new(db, "inbox", inbox: true);
 
     /// <summary>One pass over both stores' logs (the main store's pass is returned).</summary>
     public async Task<CheckpointPass> PassAsync(CancellationToken ct)
@@ -204,15 +209,13 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
 
     private async Task<CheckpointPass> PassAsync(StoreCheckpoints store, TimeSpan spread, CancellationToken ct)
     {
-        Func<ValueTask<Database.WriteTurn>> writeTurn = store.Inbox ? () => db.InboxWriteTurnAsync(ct) : () => db.WriteTurnAsync(ct);
         await store.Gate.WaitAsync(ct);
         try
         {
             if (store.Unavailable || (store.Paced ??= await PacedCheckpoint.TryOpenAsync(db, store.Inbox, ct)) is not { } paced)
             {
                 store.Unavailable = true;
-                // derivedDataOnly: synchronous=NORMAL, under which a checkpoint syncs the log before copying and the database after.
-                return await PlainPassAsync(store.Name, () => store.Inbox ? db.OpenInboxAsync(derivedDataOnly: true, ct) : db.OpenAsync(derivedDataOnly: true, ct), writeTurn, ct);
+                return await PlainPassAsync(store, ct);
             }
             int slice = db.CheckpointSlicePages;
             try
@@ -224,7 +227,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
                 // it): the next write transaction finds the whole log in the (synced) database file, and no reader on
                 // it, and starts it over.
                 pass = await TimedAsync(store.Name, paced, spread / 4, slice, ct);
-                using (await writeTurn())
+                using (await store.WriteTurnAsync(ct))
                     pass = await TimedAsync(store.Name, paced, spread / 16, slice, ct);
                 logger.LogDebug("Write-ahead log of the {Store} store at {Pages} pages, {Copied} copied: the next write starts it over", store.Name, pass.LogPages, pass.CopiedPages);
                 return new CheckpointPass(pass.LogPages, pass.CopiedPages, true);
@@ -251,17 +254,17 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
         return result;
     }
 
-    private async Task<CheckpointPass> PlainPassAsync(string store, Func<Task<DbConnection>> open, Func<ValueTask<Database.WriteTurn>> writeTurn, CancellationToken ct)
+    private async Task<CheckpointPass> PlainPassAsync(StoreCheckpoints store, CancellationToken ct)
     {
-        await using var c = await open();
-        var (log, copied) = await CheckpointAsync(c, store, ct);
+        await using var c = await store.OpenAsync(ct);
+        var (log, copied) = await CheckpointAsync(c, store.Name, ct);
         if (log < db.WalCheckpointPages) return new CheckpointPass(log, copied, false);
 
         // Copy what the last commits added while no writer can add more: the next write transaction then finds the whole
         // log in the database file and starts it over (as long as no reader still reads from it; else a later pass does).
-        using (await writeTurn())
-            (log, copied) = await CheckpointAsync(c, store, ct);
-        logger.LogDebug("Write-ahead log of the {Store} store at {Pages} pages, {Copied} copied: the next write starts it over", store, log, copied);
+        using (await store.WriteTurnAsync(ct))
+            (log, copied) = await CheckpointAsync(c, store.Name, ct);
+        logger.LogDebug("Write-ahead log of the {Store} store at {Pages} pages, {Copied} copied: the next write starts it over", store.Name, log, copied);
         return new CheckpointPass(log, copied, true);
     }
 

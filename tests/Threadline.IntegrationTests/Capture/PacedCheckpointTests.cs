@@ -29,18 +29,7 @@ public sealed class PacedCheckpointTests : ScratchDirectory
         await KeepOpenAsync(Path.Combine(Directory, "threadline.inbox.db"));
     }
 
-    /// <summary>Writes <paramref name="rows"/> rows of ~4 KiB (a page each), 16 to a transaction, as the inbox worker does (no fsync).</summary>
-    private async Task WriteAsync(int first, int rows)
-    {
-        await using var c = await _db.OpenAsync(derivedDataOnly: true);
-        for (int start = first; start < first + rows; start += 16)
-        {
-            await using DbTransaction tx = await c.BeginTransactionAsync();
-            for (int i = start; i < Math.Min(start + 16, first + rows); i++)
-                await c.ExecuteAsync("INSERT INTO blobs (id, body) VALUES (@i, @body)", new { i, body = new byte[4000] }, tx);
-            await tx.CommitAsync();
-        }
-    }
+    private Task WriteAsync(int first, int rows) => Blobs.WriteAsync(_db, first, rows);
 
     /// <summary>The log's salts (bytes 16–23 of its header): SQLite draws new ones each time the log starts over.</summary>
     private ulong WalSalts()

@@ -36,18 +36,7 @@ public sealed class WalCheckpointerTests : ScratchDirectory
     private string WalFile => Path.Combine(Directory, "threadline.db-wal");
     private string InboxWalFile => Path.Combine(Directory, "threadline.inbox.db-wal");
 
-    /// <summary>Writes <paramref name="rows"/> rows of 4 KiB each in transactions of 16 (about a page each).</summary>
-    private async Task WriteAsync(int first, int rows, bool inbox = false)
-    {
-        await using var c = inbox ? await _db.OpenInboxAsync() : await _db.OpenAsync(derivedDataOnly: true);
-        for (int start = first; start < first + rows; start += 16)
-        {
-            await using DbTransaction tx = await c.BeginTransactionAsync();
-            for (int i = start; i < Math.Min(start + 16, first + rows); i++)
-                await c.ExecuteAsync("INSERT INTO blobs (id, body) VALUES (@i, @body)", new { i, body = new byte[4000] }, tx);
-            await tx.CommitAsync();
-        }
-    }
+    private Task WriteAsync(int first, int rows, bool inbox = false) => Blobs.WriteAsync(_db, first, rows, inbox);
 
     private async Task<long> AutoCheckpointAsync()
     {
