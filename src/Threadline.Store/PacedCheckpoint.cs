@@ -37,7 +37,8 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
     private readonly string _store;
     private readonly SqliteConnection _copier, _reader;
     private readonly int _fd;
-    private long _lastLog, _lastCopied;
+    private ulong _lastGeneration;
+    private long _lastCopied;
 
     private PacedCheckpoint(string store, Func<bool> flushLog, SqliteConnection copier, SqliteConnection reader, int fd)
     {
@@ -87,12 +88,14 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
         await using var snapshot = _reader.BeginTransaction(deferred: true);
         await _reader.ExecuteScalarAsync("SELECT COUNT(*) FROM sqlite_master", transaction: snapshot);
         if (!_flushLog()) return default;   // no log: nothing to copy
+        ulong generation = LogGeneration();   // fixed while the snapshot holds the log
         var (_, log, copied) = await _copier.QuerySingleAsync<(long Busy, long Log, long Copied)>(
             new CommandDefinition("PRAGMA wal_checkpoint(PASSIVE)", cancellationToken: ct));
         if (log < 0) return default;   // not in WAL mode
-        // Frames copied by this pass: since the last one, unless the log started over in between.
-        long fresh = log >= _lastLog && copied >= _lastCopied ? copied - _lastCopied : copied;
-        (_lastLog, _lastCopied) = (log, copied);
+        // Frames copied by this pass: SQLite reports all it copied from this log, so since the last pass, unless the log
+        // started over in between (then all of them, however the counts compare).
+        long fresh = generation == _lastGeneration ? copied - _lastCopied : copied;
+        (_lastGeneration, _lastCopied) = (generation, copied);
         int slices = 0;
         if (fresh > 0)
         {
@@ -109,6 +112,25 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
         }
         await snapshot.CommitAsync(CancellationToken.None);   // now the log may start over
         return new CheckpointResult(log, copied, slices);
+    }
+
+    /// <summary>
+    /// The log's salts (bytes 16–23 of its header): SQLite draws new ones each time the log starts over, so equal salts
+    /// mean the same log as the last pass. 0 when there is no log.
+    /// </summary>
+    private ulong LogGeneration()
+    {
+        Span<byte> salts = stackalloc byte[8];
+        try
+        {
+            // A second handle on the log is safe to close: SQLite locks the database and -shm files, never the log.
+            using var log = File.OpenHandle(_copier.DataSource + "-wal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return RandomAccess.Read(log, salts, 16) == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(salts) : 0;
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>

@@ -114,6 +114,24 @@ public sealed class PacedCheckpointTests : ScratchDirectory
     }
 
     [Fact]
+    public async Task After_the_log_started_over_a_pass_writes_out_everything_it_copied_whatever_the_counts_say()
+    {
+        await using var paced = await PacedCheckpoint.TryOpenAsync(_db, inbox: false, CancellationToken.None);
+        Assert.NotNull(paced);
+        await WriteAsync(0, 32);
+        var first = await paced.RunAsync(TimeSpan.Zero, pagesPerSlice: 1, TimeProvider.System, CancellationToken.None);
+        ulong salts = WalSalts();
+
+        // The next write starts the log over; it ends up longer than before, so SQLite's counts alone (more frames
+        // copied than last time) would pass for "only the difference is new".
+        await WriteAsync(32, 64);
+        Assert.NotEqual(salts, WalSalts());
+        var second = await paced.RunAsync(TimeSpan.Zero, pagesPerSlice: 1, TimeProvider.System, CancellationToken.None);
+        Assert.True(second.CopiedPages > first.CopiedPages, $"{first} then {second}");
+        Assert.Equal(second.CopiedPages, second.FlushSlices);   // one slice per copied page: all of them were new
+    }
+
+    [Fact]
     public async Task A_pass_cancelled_while_it_writes_the_file_out_lets_go_of_the_log_and_the_next_one_works()
     {
         await WriteAsync(0, 200);
