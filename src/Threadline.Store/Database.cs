@@ -36,6 +36,7 @@ public sealed class Database
         MainCheckpointInterval = TimeSpan.FromMilliseconds(options.MainCheckpointIntervalMs);
         PacedCheckpoints = options.PacedCheckpoints;
         CheckpointSlicePages = options.CheckpointSlicePages;
+        LogWritebackInterval = TimeSpan.FromMilliseconds(options.LogWritebackIntervalMs);
         Provider = options.ProviderKind;
         Dialect = SqlDialect.For(Provider);
         _connectionString = Provider == StorageProvider.Postgres
@@ -53,6 +54,9 @@ public sealed class Database
 
     /// <summary>The main store's connection string (pooled), as the connections <see cref="OpenAsync(CancellationToken)"/> opens use it.</summary>
     internal string MainConnectionString => _connectionString;
+
+    /// <summary>SQLite: the main store's file (full path); null on PostgreSQL.</summary>
+    public string? MainDatabasePath => _mainLogPath?[..^"-wal".Length];
 
     /// <summary>The inbox store's connection string (pooled).</summary>
     internal string InboxConnectionString => _inboxConnectionString;
@@ -123,6 +127,9 @@ public sealed class Database
 
     /// <summary>Pages a paced checkpoint writes out at once (<see cref="StorageOptions.CheckpointSlicePages"/>).</summary>
     public int CheckpointSlicePages { get; }
+
+    /// <summary>How often the main store's new log frames are written out (<see cref="StorageOptions.LogWritebackIntervalMs"/>); zero: never.</summary>
+    public TimeSpan LogWritebackInterval { get; }
 
     /// <summary>How many pages the main store's write-ahead log may hold before the checkpointer has it start over.</summary>
     public int WalCheckpointPages => _walCheckpointPages;

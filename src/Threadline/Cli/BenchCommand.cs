@@ -29,10 +29,11 @@ public static class BenchCommand
         {
             var configuration = CliStore.Configuration(parse.UnmatchedTokens.ToArray());
             var storage = PostgresStorage(configuration);
-            // Inbox worker and SQLite checkpoint settings given on the command line (--Inbox:YieldToIngest=1,
-            // --Storage:CheckpointIntervalMs=500 …) apply to the server under test.
+            // Inbox worker and storage settings given on the command line (--Inbox:YieldToIngest=1,
+            // --Storage:CheckpointIntervalMs=500 …) apply to the server under test; the store itself is chosen above.
             var inbox = configuration.GetSection("Inbox").AsEnumerable(makePathsRelative: false)
-                .Concat(configuration.GetSection("Storage").AsEnumerable(makePathsRelative: false).Where(kv => kv.Key.Contains("Checkpoint", StringComparison.Ordinal)))
+                .Concat(configuration.GetSection("Storage").AsEnumerable(makePathsRelative: false)
+                    .Where(kv => kv.Key is not ("Storage:Provider" or "Storage:ConnectionString")))
                 .Where(kv => kv.Value is not null && parse.UnmatchedTokens.Any(t => t.Contains(kv.Key, StringComparison.OrdinalIgnoreCase)))
                 .ToDictionary(kv => kv.Key, kv => kv.Value);
             var options = new IngestBenchmarkOptions
