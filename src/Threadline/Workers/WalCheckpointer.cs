@@ -135,13 +135,18 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
     {
         using var writeback = new LogWriteback(db.MainDatabasePath!, clock);
         DateTimeOffset reported = DateTimeOffset.MinValue;
+        var pause = db.LogWritebackInterval;
+        long lastNew = clock.GetTimestamp();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    writeback.Push(db.CheckpointSlicePages, MaxLogSlicesPerTick);
+                    if (writeback.Push(db.CheckpointSlicePages, MaxLogSlicesPerTick) > 0) lastNew = clock.GetTimestamp();
+                    // Nothing new for a second (no traffic; under load the worker commits many times a second): wake up
+                    // 16 times less often until something is.
+                    pause = clock.GetElapsedTime(lastNew) < TimeSpan.FromSeconds(1) ? db.LogWritebackInterval : db.LogWritebackInterval * 16;
                 }
                 catch (IOException ex)
                 {
@@ -152,7 +157,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
                         logger.LogWarning(ex, "Writing the main store's write-ahead log out ahead of its syncs failed");
                     }
                 }
-                await Task.Delay(db.LogWritebackInterval, clock, stoppingToken);
+                await Task.Delay(pause, clock, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

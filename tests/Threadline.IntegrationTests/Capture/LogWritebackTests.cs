@@ -123,7 +123,9 @@ public sealed class LogWritebackTests : ScratchDirectory
         await checkpointer.StartAsync(CancellationToken.None);
         try
         {
-            await Task.Delay(500); // the main store's first pass, at start
+            // Past the main store's first pass (at start), and idle for over a second: the loop has slowed down to
+            // 16 intervals between wake-ups when the commits come, and must catch up with them all the same.
+            await Task.Delay(1_300);
             await Blobs.WriteAsync(_db, 0, 200);
             long dirty = DirtyPages(WalFile, 0, 0);
             for (int i = 0; i < (writtenOut ? 50 : 10) && dirty > 1; i++)
