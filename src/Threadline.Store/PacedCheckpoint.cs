@@ -89,12 +89,15 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
         await _reader.ExecuteScalarAsync("SELECT COUNT(*) FROM sqlite_master", transaction: snapshot);
         if (!_flushLog()) return default;   // no log: nothing to copy
         ulong generation = LogGeneration();   // fixed while the snapshot holds the log
+        long copyStarted = clock.GetTimestamp();
         var (_, log, copied) = await _copier.QuerySingleAsync<(long Busy, long Log, long Copied)>(
             new CommandDefinition("PRAGMA wal_checkpoint(PASSIVE)", cancellationToken: ct));
         if (log < 0) return default;   // not in WAL mode
         // Frames copied by this pass: SQLite reports all it copied from this log, so since the last pass, unless the log
         // started over in between (then all of them, however the counts compare).
         long fresh = generation == _lastGeneration ? copied - _lastCopied : copied;
+        if (fresh > 0)
+            StoreMetrics.CheckpointCopyDuration.Record(clock.GetElapsedTime(copyStarted).TotalMilliseconds, new KeyValuePair<string, object?>("store", _store));
         (_lastGeneration, _lastCopied) = (generation, copied);
         int slices = 0;
         if (fresh > 0)

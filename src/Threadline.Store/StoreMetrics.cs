@@ -39,4 +39,10 @@ public static class StoreMetrics
     /// database file out to the disk. An inbox fsync issued meanwhile waits for it on a disk that finishes earlier writes first.</summary>
     public static readonly Histogram<double> CheckpointSliceDuration = Meter.CreateHistogram<double>(
         "threadline.sqlite.checkpoint.slice.duration", "ms", "Duration of writing one slice of a paced SQLite checkpoint out to the disk.");
+
+    /// <summary>Per paced checkpoint pass (<see cref="PacedCheckpoint"/>) that found something new, tagged <c>store</c>: SQLite
+    /// copying the log into the database file, in the page cache (no syncs; its writes go to the disk in the slices after).
+    /// CPU and memory copies, all at once: what a pass does beside the acknowledgements apart from its paced writes.</summary>
+    public static readonly Histogram<double> CheckpointCopyDuration = Meter.CreateHistogram<double>(
+        "threadline.sqlite.checkpoint.copy.duration", "ms", "Duration of SQLite copying the write-ahead log into the database file in a paced checkpoint.");
 }

@@ -160,7 +160,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, Action<strin
             log($"  {SlowAnswers(_lastSamples, pauses, LatencyTarget)}");
             foreach (string line in measured.Describe(fixedElapsed)) log(line);
             // What the slow answers were in flight beside, against how often any answer was: where the tail comes from.
-            foreach (var (what, kind, atLeast) in new[] { ("a main-store checkpoint pass", StoreEvent.MainCheckpoint, 0.0), ("an inbox checkpoint pass", StoreEvent.InboxCheckpoint, 0.0), ("an inbox commit over 3 ms", StoreEvent.InboxCommit, 3.0), ("a main-store slice being written out", StoreEvent.MainSlice, 0.0) })
+            foreach (var (what, kind, atLeast) in new[] { ("a main-store checkpoint pass", StoreEvent.MainCheckpoint, 0.0), ("an inbox checkpoint pass", StoreEvent.InboxCheckpoint, 0.0), ("an inbox commit over 3 ms", StoreEvent.InboxCommit, 3.0), ("a main-store slice being written out", StoreEvent.MainSlice, 0.0), ("a main-store checkpoint's copy", StoreEvent.MainCopy, 0.0) })
             {
                 var intervals = measured.Events.Where(e => e.Kind == kind && e.Ms >= atLeast).Select(e => (e.At.UtcDateTime, TimeSpan.FromMilliseconds(e.Ms))).ToList();
                 if (intervals.Count > 0) log($"  {SlowAnswersBeside(_lastSamples, intervals, LatencyTarget, what)}");

@@ -19,8 +19,12 @@ public sealed record StoreMeasurements(
     /// <summary>Per slice a paced main-store checkpoint wrote out to the disk: ms.</summary>
     public IReadOnlyList<double> MainSlices { get; init; } = [];
 
-    /// <summary>Every inbox commit, checkpoint pass and main-store slice with when it began (for <c>--timeline</c>): kind
-    /// <c>inbox_commit</c>, <c>checkpoint_main</c>, <c>checkpoint_inbox</c> or <c>slice_main</c>.</summary>
+    /// <summary>Per paced main-store checkpoint pass that found something new: ms SQLite took to copy the log into the
+    /// database file (in the page cache, before the slices write it out).</summary>
+    public IReadOnlyList<double> MainCopies { get; init; } = [];
+
+    /// <summary>Every inbox commit, checkpoint pass, main-store slice and copy with when it began (for <c>--timeline</c>):
+    /// kind <c>inbox_commit</c>, <c>checkpoint_main</c>, <c>checkpoint_inbox</c>, <c>slice_main</c> or <c>copy_main</c>.</summary>
     public IReadOnlyList<StoreEvent> Events { get; init; } = [];
 
     /// <summary>Lines for the report: the inbox's durable path, and how much of the run the checkpoints took.</summary>
@@ -46,6 +50,11 @@ public sealed record StoreMeasurements(
             yield return $"Main-store checkpoint slices written out: {MainSlices.Count:N0}, {Share(MainSlices, elapsed):P0} of the time; "
                 + $"one took {Percentiles(MainSlices)}";
         }
+        if (MainCopies.Count > 0)
+        {
+            yield return $"Main-store checkpoint copies (log into the database file, in memory): {MainCopies.Count:N0}, {Share(MainCopies, elapsed):P0} of the time; "
+                + $"one took {Percentiles(MainCopies)}";
+        }
     }
 
     /// <summary>"p50 / p90 / p99 a / b / c ms" by nearest rank.</summary>
@@ -66,7 +75,7 @@ public sealed record StoreMeasurements(
 public readonly record struct StoreEvent(DateTimeOffset At, string Kind, double Ms)
 {
     /// <summary>The kinds, as written to the timeline.</summary>
-    public const string InboxCommit = "inbox_commit", MainCheckpoint = "checkpoint_main", InboxCheckpoint = "checkpoint_inbox", MainSlice = "slice_main";
+    public const string InboxCommit = "inbox_commit", MainCheckpoint = "checkpoint_main", InboxCheckpoint = "checkpoint_inbox", MainSlice = "slice_main", MainCopy = "copy_main";
 }
 
 /// <summary>
@@ -81,7 +90,7 @@ public sealed class StoreMetricsRecorder : IDisposable
     /// <summary>ASP.NET Core's server-side request timing (seconds), recorded for the webhook route only.</summary>
     private const string HostingMeter = "Microsoft.AspNetCore.Hosting", RequestDuration = "http.server.request.duration", WebhookRoute = "/webhooks/whatsapp";
 
-    private readonly ConcurrentQueue<double> _durableWaits = new(), _commits = new(), _mainCheckpoints = new(), _inboxCheckpoints = new(), _server = new(), _mainSlices = new();
+    private readonly ConcurrentQueue<double> _durableWaits = new(), _commits = new(), _mainCheckpoints = new(), _inboxCheckpoints = new(), _server = new(), _mainSlices = new(), _mainCopies = new();
     private readonly ConcurrentQueue<int> _commitBodies = new();
     private readonly ConcurrentQueue<StoreEvent> _events = new();
     private volatile bool _recording;
@@ -115,6 +124,12 @@ public sealed class StoreMetricsRecorder : IDisposable
                 _mainSlices.Enqueue(value);
                 _events.Enqueue(new StoreEvent(_clock.GetUtcNow().AddMilliseconds(-value), StoreEvent.MainSlice, value));
             }
+            else if (ReferenceEquals(instrument, StoreMetrics.CheckpointCopyDuration))
+            {
+                if (StoreOf(tags) != "main") return;
+                _mainCopies.Enqueue(value);
+                _events.Enqueue(new StoreEvent(_clock.GetUtcNow().AddMilliseconds(-value), StoreEvent.MainCopy, value));
+            }
             else if (instrument.Name == RequestDuration && instrument.Meter.Name == HostingMeter && TagOf(tags, "http.route") == WebhookRoute)
                 _server.Enqueue(value * 1000);
         });
@@ -137,13 +152,13 @@ public sealed class StoreMetricsRecorder : IDisposable
     /// <summary>Forgets what was recorded so far and starts recording.</summary>
     public void Start()
     {
-        _durableWaits.Clear(); _events.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear(); _server.Clear(); _mainSlices.Clear();
+        _durableWaits.Clear(); _events.Clear(); _commits.Clear(); _commitBodies.Clear(); _mainCheckpoints.Clear(); _inboxCheckpoints.Clear(); _server.Clear(); _mainSlices.Clear(); _mainCopies.Clear();
         _recording = true;
     }
 
     /// <summary>What was recorded since <see cref="Start"/>, so far (recording goes on).</summary>
     public StoreMeasurements Measured =>
-        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints], [.. _server]) { Events = [.. _events], MainSlices = [.. _mainSlices] };
+        new([.. _durableWaits], [.. _commits], [.. _commitBodies], [.. _mainCheckpoints], [.. _inboxCheckpoints], [.. _server]) { Events = [.. _events], MainSlices = [.. _mainSlices], MainCopies = [.. _mainCopies] };
 
     /// <summary>Stops recording; returns what was recorded since <see cref="Start"/>.</summary>
     public StoreMeasurements Stop()

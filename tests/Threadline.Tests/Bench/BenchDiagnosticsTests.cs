@@ -200,6 +200,14 @@ public sealed class BenchDiagnosticsTests
     }
 
     [Fact]
+    public void StoreMeasurements_describe_the_paced_checkpoints_copies()
+    {
+        var m = new StoreMeasurements([], [], [], [], []) { MainCopies = [10, 30] };
+        Assert.Equal("Main-store checkpoint copies (log into the database file, in memory): 2, 4 % of the time; one took p50 / p90 / p99 10.00 / 30.00 / 30.00 ms",
+            Assert.Single(m.Describe(TimeSpan.FromSeconds(1))));
+    }
+
+    [Fact]
     public void StoreMeasurements_describe_the_servers_own_time_per_webhook_and_how_many_took_over_10_ms()
     {
         var m = new StoreMeasurements([], [], [], [], [], ServerRequests: [1, 2, 3, 12, 0.5, 10, 10.5]);
