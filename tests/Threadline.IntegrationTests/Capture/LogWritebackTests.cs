@@ -14,23 +14,9 @@ namespace Threadline.IntegrationTests.Capture;
 /// kernel's own count of the log's dirty pages in the page cache (<c>cachestat</c>, Linux 6.5+): the worker's commits
 /// leave their frames dirty (no fsync); afterwards none of them are, up to where the current log ends.
 /// </summary>
-public sealed class LogWritebackTests : ScratchDirectory
+public sealed class LogWritebackTests : BlobStoreTests
 {
     private const int Frame = 24 + 4096;
-    private Database _db = null!;
-    private string DatabaseFile => Path.Combine(Directory, "threadline.db");
-    private string WalFile => DatabaseFile + "-wal";
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _db = new Database(new StorageOptions { ConnectionString = $"Data Source={DatabaseFile}" });
-        _db.UseBackgroundCheckpoints(); // as in the server: commits leave the log to the checkpointer
-        await using var c = await _db.OpenAsync();
-        await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
-        await KeepOpenAsync(DatabaseFile);
-        await KeepOpenAsync(Path.Combine(Directory, "threadline.inbox.db"));
-    }
 
     /// <summary>Frames in the current log, as SQLite counts them (a passive checkpoint reports them; it copies, and leaves the log as it is).</summary>
     private async Task<long> LogFramesAsync()
@@ -57,7 +43,7 @@ public sealed class LogWritebackTests : ScratchDirectory
     [Fact]
     public async Task What_commits_appended_is_written_out_slice_by_slice_until_no_page_of_the_log_is_dirty()
     {
-        await Blobs.WriteAsync(_db, 0, 200);
+        await Blobs.WriteAsync(Db, 0, 200);
         Assert.True(DirtyPages(WalFile, 0, 0) > 100, "the commits' frames should wait in the page cache (no fsync)");
 
         using var writeback = new LogWriteback(DatabaseFile, TimeProvider.System);
@@ -70,7 +56,7 @@ public sealed class LogWritebackTests : ScratchDirectory
 
         // More commits (the passive checkpoint above copied the whole log, so they start it over): only what they wrote
         // is written out.
-        await Blobs.WriteAsync(_db, 200, 48);
+        await Blobs.WriteAsync(Db, 200, 48);
         var (_, bytes) = PushAll(writeback, framesPerSlice: 16);
         Assert.Equal(WholePagesOf(await LogFramesAsync()), writeback.WrittenTo);
         Assert.InRange(bytes, 48 * Frame - 4096, 60 * Frame);
@@ -81,7 +67,7 @@ public sealed class LogWritebackTests : ScratchDirectory
     public async Task After_the_log_starts_over_it_is_written_out_from_its_start_up_to_its_new_end_not_over_the_old_frames_beyond()
     {
         using var writeback = new LogWriteback(DatabaseFile, TimeProvider.System);
-        await Blobs.WriteAsync(_db, 0, 300);
+        await Blobs.WriteAsync(Db, 0, 300);
         PushAll(writeback, framesPerSlice: 64);
         long longLog = writeback.WrittenTo;
 
@@ -92,7 +78,7 @@ public sealed class LogWritebackTests : ScratchDirectory
             await c.OpenAsync();
             await c.ExecuteAsync("PRAGMA wal_checkpoint(RESTART)");
         }
-        await Blobs.WriteAsync(_db, 300, 32);
+        await Blobs.WriteAsync(Db, 300, 32);
         long fileLength = new FileInfo(WalFile).Length;
         Assert.True(fileLength >= longLog, "the log file should have kept its length");
 
@@ -118,15 +104,15 @@ public sealed class LogWritebackTests : ScratchDirectory
     public async Task The_checkpointer_writes_the_log_out_as_it_grows_when_set_to(int intervalMs, bool writtenOut)
     {
         // Main-store checkpoints (which sync the log) far apart: only the writeback can write these commits out.
-        _db = new Database(new StorageOptions { ConnectionString = $"Data Source={DatabaseFile}", MainCheckpointIntervalMs = 60_000, LogWritebackIntervalMs = intervalMs });
-        var checkpointer = new WalCheckpointer(_db, new ProcessedMarks(_db, new InboxQueue(_db), TimeProvider.System), TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
+        Db = new Database(new StorageOptions { ConnectionString = $"Data Source={DatabaseFile}", MainCheckpointIntervalMs = 60_000, LogWritebackIntervalMs = intervalMs });
+        var checkpointer = new WalCheckpointer(Db, new ProcessedMarks(Db, new InboxQueue(Db), TimeProvider.System), TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
         await checkpointer.StartAsync(CancellationToken.None);
         try
         {
             // Past the main store's first pass (at start), and idle for over a second: the loop has slowed down to
             // 16 intervals between wake-ups when the commits come, and must catch up with them all the same.
             await Task.Delay(1_300);
-            await Blobs.WriteAsync(_db, 0, 200);
+            await Blobs.WriteAsync(Db, 0, 200);
             long dirty = DirtyPages(WalFile, 0, 0);
             for (int i = 0; i < (writtenOut ? 50 : 10) && dirty > 1; i++)
             {

@@ -12,24 +12,9 @@ namespace Threadline.IntegrationTests.Capture;
 /// file and syncs it, in slices; and while the file is not yet synced, no write can start the log over, so a power cut
 /// at any point leaves every copied frame in the synced log.
 /// </summary>
-public sealed class PacedCheckpointTests : ScratchDirectory
+public sealed class PacedCheckpointTests : BlobStoreTests
 {
-    private Database _db = null!;
-    private string DatabaseFile => Path.Combine(Directory, "threadline.db");
-    private string WalFile => DatabaseFile + "-wal";
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _db = new Database(new StorageOptions { ConnectionString = $"Data Source={DatabaseFile}" });
-        _db.UseBackgroundCheckpoints(); // as in the server: commits leave the log to the checkpointer
-        await using var c = await _db.OpenAsync();
-        await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
-        await KeepOpenAsync(DatabaseFile);
-        await KeepOpenAsync(Path.Combine(Directory, "threadline.inbox.db"));
-    }
-
-    private Task WriteAsync(int first, int rows) => Blobs.WriteAsync(_db, first, rows);
+    private Task WriteAsync(int first, int rows) => Blobs.WriteAsync(Db, first, rows);
 
     /// <summary>The log's salts (bytes 16–23 of its header): SQLite draws new ones each time the log starts over.</summary>
     private ulong WalSalts()
@@ -63,7 +48,7 @@ public sealed class PacedCheckpointTests : ScratchDirectory
     public async Task A_pass_copies_the_whole_log_into_the_database_file_in_slices_so_the_file_alone_holds_everything()
     {
         await WriteAsync(0, 400);
-        await using var paced = await PacedCheckpoint.TryOpenAsync(_db, inbox: false, CancellationToken.None);
+        await using var paced = await PacedCheckpoint.TryOpenAsync(Db, inbox: false, CancellationToken.None);
         Assert.NotNull(paced);
         using var recorder = new Threadline.Bench.StoreMetricsRecorder();
         recorder.Start();
@@ -94,7 +79,7 @@ public sealed class PacedCheckpointTests : ScratchDirectory
         await WriteAsync(0, 200);
         long walBefore = new FileInfo(WalFile).Length;
         ulong salts = WalSalts();
-        await using var paced = await PacedCheckpoint.TryOpenAsync(_db, inbox: false, CancellationToken.None);
+        await using var paced = await PacedCheckpoint.TryOpenAsync(Db, inbox: false, CancellationToken.None);
         Assert.NotNull(paced);
 
         // One page per slice over two seconds: the pass is still writing the file out while the writes below commit.
@@ -115,14 +100,14 @@ public sealed class PacedCheckpointTests : ScratchDirectory
         await WriteAsync(248, 16);
         Assert.NotEqual(salts, WalSalts());
 
-        await using var c = await _db.OpenAsync();
+        await using var c = await Db.OpenAsync();
         Assert.Equal(Enumerable.Range(0, 264).Select(i => (long)i), await c.QueryAsync<long>("SELECT id FROM blobs ORDER BY id"));
     }
 
     [Fact]
     public async Task After_the_log_started_over_a_pass_writes_out_everything_it_copied_whatever_the_counts_say()
     {
-        await using var paced = await PacedCheckpoint.TryOpenAsync(_db, inbox: false, CancellationToken.None);
+        await using var paced = await PacedCheckpoint.TryOpenAsync(Db, inbox: false, CancellationToken.None);
         Assert.NotNull(paced);
         await WriteAsync(0, 32);
         var first = await paced.RunAsync(TimeSpan.Zero, pagesPerSlice: 1, TimeProvider.System, CancellationToken.None);
@@ -142,7 +127,7 @@ public sealed class PacedCheckpointTests : ScratchDirectory
     {
         await WriteAsync(0, 200);
         ulong salts = WalSalts();
-        await using var paced = await PacedCheckpoint.TryOpenAsync(_db, inbox: false, CancellationToken.None);
+        await using var paced = await PacedCheckpoint.TryOpenAsync(Db, inbox: false, CancellationToken.None);
         Assert.NotNull(paced);
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));   // as at shutdown
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
@@ -153,19 +138,19 @@ public sealed class PacedCheckpointTests : ScratchDirectory
         Assert.Equal(next.LogPages, next.CopiedPages);
         await WriteAsync(200, 16);
         Assert.NotEqual(salts, WalSalts());
-        await using var c = await _db.OpenAsync();
+        await using var c = await Db.OpenAsync();
         Assert.Equal(216, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM blobs"));
     }
 
     [Fact]
     public async Task The_inbox_store_is_checkpointed_the_same_way()
     {
-        await using (var c = await _db.OpenInboxAsync())
+        await using (var c = await Db.OpenInboxAsync())
         {
             await c.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE bodies (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
             for (int i = 0; i < 100; i++) await c.ExecuteAsync("INSERT INTO bodies VALUES (@i, @body)", new { i, body = new byte[4000] });
         }
-        await using var paced = await PacedCheckpoint.TryOpenAsync(_db, inbox: true, CancellationToken.None);
+        await using var paced = await PacedCheckpoint.TryOpenAsync(Db, inbox: true, CancellationToken.None);
         Assert.NotNull(paced);
         var pass = await paced.RunAsync(TimeSpan.Zero, pagesPerSlice: 8, TimeProvider.System, CancellationToken.None);
         Assert.Equal(pass.LogPages, pass.CopiedPages);
