@@ -16,13 +16,14 @@ public static class BenchCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight in the closed-loop run (group commit needs concurrency to batch; both endpoints get the same).", DefaultValueFactory = _ => 128 };
         var rate = new Option<double>("--rate") { Description = "Requests per second in the fixed-rate (latency) run.", DefaultValueFactory = _ => 5_000 };
         var seconds = new Option<int>("--seconds") { Description = "Length of the fixed-rate run.", DefaultValueFactory = _ => 10 };
+        var repeat = new Option<int>("--repeat") { Description = "Fixed-rate runs against Threadline, each with new bodies once the inbox drained; reports each p99, their median and how many met the target (the diagnostics describe the first).", DefaultValueFactory = _ => 1 };
         var noProcessing = new Option<bool>("--no-processing") { Description = "Measure the ingest path alone (the inbox worker does not run)." };
         var captureOnly = new Option<bool>("--capture-only") { Description = "Process with capture and identity only (parse → store, as issue 2 defines processing), the conversation steps off." };
         var inboxDirectory = new Option<string?>("--inbox-dir") { Description = "SQLite: put the inbox's file in this folder (another volume: Storage:InboxPath) instead of beside the main store." };
         var timeline = new Option<string?>("--timeline") { Description = "Write every answer of the fixed-rate run (sent at, ms), every GC pause, inbox commit, checkpoint pass and main-store checkpoint slice to this CSV file." };
         var ingest = new Command("ingest", "Signed webhooks through HTTP into the durable inbox, beside a bare Kestrel endpoint.")
         {
-            requests, concurrency, rate, seconds, noProcessing, captureOnly, timeline, inboxDirectory,
+            requests, concurrency, rate, seconds, repeat, noProcessing, captureOnly, timeline, inboxDirectory,
         };
         ingest.TreatUnmatchedTokensAsErrors = false; // --Storage:Provider=postgres --Storage:ConnectionString=… to bench PostgreSQL
         ingest.SetAction(async (parse, ct) =>
@@ -39,7 +40,7 @@ public static class BenchCommand
             var options = new IngestBenchmarkOptions
             {
                 Requests = parse.GetValue(requests), Concurrency = parse.GetValue(concurrency), Rate = parse.GetValue(rate),
-                Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)), Storage = storage,
+                Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)), Repeat = Math.Max(1, parse.GetValue(repeat)), Storage = storage,
                 Processing = !parse.GetValue(noProcessing), CaptureOnly = parse.GetValue(captureOnly), ServerSettings = inbox, TimelineFile = parse.GetValue(timeline),
                 InboxDirectory = parse.GetValue(inboxDirectory) is { } dir ? Path.GetFullPath(dir) : null,
             };

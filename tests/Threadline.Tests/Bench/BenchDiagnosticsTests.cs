@@ -200,6 +200,16 @@ public sealed class BenchDiagnosticsTests
     }
 
     [Fact]
+    public void Repeated_fixed_rate_runs_are_summed_up_by_their_median_and_how_many_met_the_target()
+    {
+        var ms = (double[] v) => v.Select(TimeSpan.FromMilliseconds).ToList();
+        Assert.Equal("Fixed-rate p99 over 3 runs: 12.00, 8.00, 10.00 ms; median 10.00 ms; 2 of 3 at or under 10 ms",
+            IngestBenchmark.RepeatedRuns(ms([12, 8, 10]), TimeSpan.FromMilliseconds(10)));
+        Assert.Equal("Fixed-rate p99 over 4 runs: 9.00, 11.00, 7.00, 13.00 ms; median 10.00 ms; 2 of 4 at or under 10 ms",
+            IngestBenchmark.RepeatedRuns(ms([9, 11, 7, 13]), TimeSpan.FromMilliseconds(10)));
+    }
+
+    [Fact]
     public void StoreMeasurements_describe_the_paced_checkpoints_copies()
     {
         var m = new StoreMeasurements([], [], [], [], []) { MainCopies = [10, 30] };
