@@ -55,8 +55,8 @@ public sealed class Database
     /// <summary>The main store's connection string (pooled), as the connections <see cref="OpenAsync(CancellationToken)"/> opens use it.</summary>
     internal string MainConnectionString => _connectionString;
 
-    /// <summary>SQLite: the main store's file (full path); null on PostgreSQL.</summary>
-    public string? MainDatabasePath => _mainLogPath?[..^"-wal".Length];
+    /// <summary>SQLite: the main store's write-ahead log (full path); null on PostgreSQL.</summary>
+    public string? MainLogPath => _mainLogPath;
 
     /// <summary>The inbox store's connection string (pooled).</summary>
     internal string InboxConnectionString => _inboxConnectionString;

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Threadline.Store;
@@ -24,15 +22,14 @@ namespace Threadline.Store;
 /// the log. Where this is not Linux nothing is written out, and the syncs do it all as before.
 /// </para>
 /// </summary>
-public sealed partial class LogWriteback(string databasePath, TimeProvider clock) : IDisposable
+public sealed class LogWriteback(string logPath, TimeProvider clock) : IDisposable
 {
-    private const int HeaderBytes = 32, FrameHeaderBytes = 24, PageBytes = 4096;
+    private const int PageBytes = 4096;
 
     /// <summary>How often the log is opened again: a log deleted (by the last connection's close) and created anew is a
     /// new file, which a handle on the old one would never see.</summary>
     private static readonly TimeSpan ReopenEvery = TimeSpan.FromSeconds(1);
 
-    private readonly string _logPath = databasePath + "-wal";
     private readonly byte[] _salts = new byte[8];
     private SafeFileHandle? _log;
     private long _openedAt, _writtenTo;
@@ -54,7 +51,7 @@ public sealed partial class LogWriteback(string databasePath, TimeProvider clock
             Close();
             try
             {
-                _log = File.OpenHandle(_logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                _log = File.OpenHandle(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 _openedAt = clock.GetTimestamp();
             }
             catch (FileNotFoundException)
@@ -64,23 +61,19 @@ public sealed partial class LogWriteback(string databasePath, TimeProvider clock
         }
         try
         {
-            Span<byte> header = stackalloc byte[HeaderBytes];
-            if (RandomAccess.Read(_log, header, 0) != HeaderBytes) return 0; // new, empty log
-            int pageSize = (int)BinaryPrimitives.ReadUInt32BigEndian(header[8..]);
-            if (pageSize is < 512 or > 65536 || (pageSize & (pageSize - 1)) != 0) return 0; // not a log (yet)
-            if (!header[16..24].SequenceEqual(_salts))
+            Span<byte> salts = stackalloc byte[8];
+            if (!WalFile.TryReadHeader(_log, salts, out int pageSize)) return 0; // new, empty log
+            if (!salts.SequenceEqual(_salts))
             {
                 // The log started over (or is new to us): its frames are written from the start again.
-                header[16..24].CopyTo(_salts);
+                salts.CopyTo(_salts);
                 _writtenTo = 0;
             }
-            long end = End(pageSize) / PageBytes * PageBytes, written = 0, slice = (long)framesPerSlice * (FrameHeaderBytes + pageSize);
+            long end = End(pageSize) / PageBytes * PageBytes, written = 0, slice = (long)framesPerSlice * (WalFile.FrameHeaderBytes + pageSize);
             for (int i = 0; i < maxSlices && _writtenTo < end; i++)
             {
                 long n = Math.Min(slice, end - _writtenTo);
-                // Wait for earlier writeback of the range, start it, wait for it: one slice on the disk at a time.
-                if (sync_file_range((int)_log.DangerousGetHandle(), _writtenTo, n, 1 | 2 | 4) != 0)
-                    throw new IOException($"sync_file_range of {_logPath} failed (errno {Marshal.GetLastPInvokeError()}).");
+                WalFile.WriteOut((int)_log.DangerousGetHandle(), _writtenTo, n, logPath); // one slice on the disk at a time
                 _writtenTo += n;
                 written += n;
             }
@@ -99,17 +92,17 @@ public sealed partial class LogWriteback(string databasePath, TimeProvider clock
     /// </summary>
     private long End(int pageSize)
     {
-        long frame = FrameHeaderBytes + pageSize;
-        long lo = Math.Max(0, (_writtenTo - HeaderBytes) / frame), hi = Math.Max(lo, (RandomAccess.GetLength(_log!) - HeaderBytes) / frame);
+        long frame = WalFile.FrameHeaderBytes + pageSize;
+        long lo = Math.Max(0, (_writtenTo - WalFile.HeaderBytes) / frame), hi = Math.Max(lo, (RandomAccess.GetLength(_log!) - WalFile.HeaderBytes) / frame);
         Span<byte> salts = stackalloc byte[8];
         // Frames below lo are of the current log; frames at or above hi are not (or do not exist).
         while (lo < hi)
         {
             long mid = lo + (hi - lo) / 2;
-            if (RandomAccess.Read(_log!, salts, HeaderBytes + mid * frame + 8) == 8 && salts.SequenceEqual(_salts)) lo = mid + 1;
+            if (RandomAccess.Read(_log!, salts, WalFile.HeaderBytes + mid * frame + WalFile.FrameSaltsOffset) == 8 && salts.SequenceEqual(_salts)) lo = mid + 1;
             else hi = mid;
         }
-        return HeaderBytes + lo * frame;
+        return WalFile.HeaderBytes + lo * frame;
     }
 
     private void Close()
@@ -119,7 +112,4 @@ public sealed partial class LogWriteback(string databasePath, TimeProvider clock
     }
 
     public void Dispose() => Close();
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
 }

@@ -128,7 +128,7 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
         {
             // A second handle on the log is safe to close: SQLite locks the database and -shm files, never the log.
             using var log = File.OpenHandle(_copier.DataSource + "-wal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return RandomAccess.Read(log, salts, 16) == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(salts) : 0;
+            return WalFile.TryReadHeader(log, salts, out _) ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(salts) : 0;
         }
         catch (FileNotFoundException)
         {
@@ -164,8 +164,7 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
             if (offset >= size) break;
             // Wait for earlier writeback of the range, start it, wait for it: one slice on the disk at a time.
             long started = clock.GetTimestamp();
-            if (sync_file_range(_fd, offset, i == slices - 1 ? 0 : range, 1 | 2 | 4) != 0)
-                throw new IOException($"sync_file_range of {_copier.DataSource} failed (errno {Marshal.GetLastPInvokeError()}).");
+            WalFile.WriteOut(_fd, offset, i == slices - 1 ? 0 : range, _copier.DataSource);
             StoreMetrics.CheckpointSliceDuration.Record(clock.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("store", _store));
             if (pause > TimeSpan.Zero && i < slices - 1) await Task.Delay(pause, clock, ct);
         }
@@ -236,9 +235,6 @@ public sealed partial class PacedCheckpoint : IAsyncDisposable
 
     [LibraryImport("e_sqlite3")]
     private static unsafe partial int sqlite3_file_control(nint db, byte* name, int op, void* arg);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fdatasync(int fd);

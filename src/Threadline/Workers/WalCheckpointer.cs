@@ -133,7 +133,7 @@ public sealed class WalCheckpointer(Database db, ProcessedMarks marks, TimeProvi
     /// </summary>
     private async Task LogWritebackLoopAsync(CancellationToken stoppingToken)
     {
-        using var writeback = new LogWriteback(db.MainDatabasePath!, clock);
+        using var writeback = new LogWriteback(db.MainLogPath!, clock);
         DateTimeOffset reported = DateTimeOffset.MinValue;
         var pause = db.LogWritebackInterval;
         long lastNew = clock.GetTimestamp();

@@ -46,7 +46,7 @@ public sealed class LogWritebackTests : BlobStoreTests
         await Blobs.WriteAsync(Db, 0, 200);
         Assert.True(DirtyPages(WalFile, 0, 0) > 100, "the commits' frames should wait in the page cache (no fsync)");
 
-        using var writeback = new LogWriteback(DatabaseFile, TimeProvider.System);
+        using var writeback = new LogWriteback(WalFile, TimeProvider.System);
         var (slices, _) = PushAll(writeback, framesPerSlice: 16);
         long frames = await LogFramesAsync();
         Assert.InRange(frames, 200, 260);
@@ -66,7 +66,7 @@ public sealed class LogWritebackTests : BlobStoreTests
     [Fact]
     public async Task After_the_log_starts_over_it_is_written_out_from_its_start_up_to_its_new_end_not_over_the_old_frames_beyond()
     {
-        using var writeback = new LogWriteback(DatabaseFile, TimeProvider.System);
+        using var writeback = new LogWriteback(WalFile, TimeProvider.System);
         await Blobs.WriteAsync(Db, 0, 300);
         PushAll(writeback, framesPerSlice: 64);
         long longLog = writeback.WrittenTo;
@@ -93,7 +93,7 @@ public sealed class LogWritebackTests : BlobStoreTests
     [Fact]
     public void Without_a_log_nothing_is_written_out()
     {
-        using var writeback = new LogWriteback(Path.Combine(Directory, "none.db"), TimeProvider.System);
+        using var writeback = new LogWriteback(Path.Combine(Directory, "none.db-wal"), TimeProvider.System);
         Assert.Equal(0, writeback.Push(64, 8));
         Assert.Equal(0, writeback.WrittenTo);
     }
